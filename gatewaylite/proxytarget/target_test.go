@@ -14,8 +14,8 @@ func TestParseURIDecomposesAsRFC7252(t *testing.T) {
 		"coap://SSN001350050005E7D6.sim.starfish.test:4849/.well-known/core": {
 			Scheme: "coap", Host: "SSN001350050005E7D6.sim.starfish.test", Port: 4849, Path: []string{".well-known", "core"}},
 		"coap://host/sys/stats?mod=pwr": {Scheme: "coap", Host: "host", Port: 5683, Path: []string{"sys", "stats"}, Query: []string{"mod=pwr"}},
-		"COAP://host:1/": {Scheme: "coap", Host: "host", Port: 1},
-		"coap://host":    {Scheme: "coap", Host: "host", Port: 5683},
+		"COAP://host:1/":                {Scheme: "coap", Host: "host", Port: 1},
+		"coap://host":                   {Scheme: "coap", Host: "host", Port: 5683},
 		"coap://[::1]:4849/a%2Fb/c?x=1&y=%26": {
 			Scheme: "coap", Host: "::1", Port: 4849, Path: []string{"a/b", "c"}, Query: []string{"x=1", "y=&"}},
 		"coap://h/snsr/arduino/temp?sens": {Scheme: "coap", Host: "h", Port: 5683, Path: []string{"snsr", "arduino", "temp"}, Query: []string{"sens"}},
