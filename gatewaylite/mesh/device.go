@@ -78,9 +78,10 @@ func newDevice(m *Mesh, mac ssn.MAC, nicType ssn.NICType, rng *rand.Rand) (*Devi
 	base := udpendpoint.Config{
 		Logger: m.cfg.Logger, Sweeper: m.sweeper,
 		// A constrained device keeps a handful of responses for duplicates, not 247 s' worth.
-		ResponseCacheEntries: 64,
-		IdlePeerTimeout:      10 * time.Minute,
-		ReceiveBuffer:        256 << 10,
+		ResponseCacheEntries:  64,
+		IdlePeerTimeout:       10 * time.Minute,
+		ReceiveBuffer:         256 << 10,
+		NonConfirmableReplies: true,
 		// The NIC's requests to its IC (forwarded ones, time sets, events) must not queue
 		// behind one another: a time set waiting for an unanswered GET would arrive stale.
 		NStart: 8,

@@ -57,6 +57,9 @@ type Config struct {
 	// (for example on a goroutine of its own, so a slow request holds nothing else up). It must
 	// end by calling cc.ProcessReceivedMessageWithHandler(req, handler), directly or later.
 	Process ProcessFunc
+	// NonConfirmableReplies answers a non-confirmable request with a non-confirmable response,
+	// as RFC 7252 §5.2.3 recommends (go-coap alone answers them with confirmable ones).
+	NonConfirmableReplies bool
 	// Link shapes the traffic (fault injection). Default: none.
 	Link Link
 	// Logger receives errors of the protocol layer at debug level. Default: slog.Default().
@@ -306,6 +309,9 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 	cfg := client.DefaultConfig
 	cfg.Ctx = e.ctx
 	cfg.Handler = e.cfg.Handler
+	if e.cfg.NonConfirmableReplies {
+		cfg.Handler = replyInKind(e.cfg.Handler)
+	}
 	cfg.Errors = func(err error) { e.cfg.Logger.Debug("coap", "peer", addr, "err", err) }
 	cfg.MessagePool = e.pool
 	cfg.MaxMessageSize = e.cfg.MaxMessageSize
@@ -341,6 +347,29 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 		e.mu.Unlock()
 	})
 	return p
+}
+
+// replyInKind sends the response to a non-confirmable request as a non-confirmable message of
+// its own, instead of leaving it to go-coap, which would send it confirmable. Block-wise
+// exchanges are left to go-coap, whose block-wise layer slices the response after the handler.
+func replyInKind(h HandlerFunc) HandlerFunc {
+	return func(w *ResponseWriter, r *pool.Message) {
+		h(w, r)
+		resp := w.Message()
+		if r.Type() != message.NonConfirmable || !resp.IsModified() || resp.Code() < codes.Created ||
+			r.HasOption(message.Block1) || r.HasOption(message.Block2) || resp.HasOption(message.Block2) {
+			return
+		}
+		cc := w.Conn()
+		w.Swap(cc.AcquireMessage(cc.Context())) // go-coap now has nothing to send
+		defer cc.ReleaseMessage(resp)
+		resp.SetType(message.NonConfirmable)
+		resp.SetMessageID(cc.GetMessageID())
+		resp.SetToken(r.Token())
+		if err := cc.WriteMessage(resp); err != nil {
+			cc.Close()
+		}
+	}
 }
 
 func (e *Endpoint) readLoop() {

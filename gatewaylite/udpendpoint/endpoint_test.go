@@ -290,3 +290,25 @@ func TestBlock1UploadIsCapped(t *testing.T) {
 func optionsBlockwise128() udp.Option {
 	return options.WithBlockwise(true, blockwise.SZX128, 3*time.Second)
 }
+
+func TestNonConfirmableRequestGetsNonConfirmableReply(t *testing.T) {
+	for _, inKind := range []bool{true, false} {
+		server := listen(t, Config{Handler: echoPathHandler(nil), NonConfirmableReplies: inKind})
+		sock, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(server.LocalAddr()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sock.Close()
+		req, _ := EncodeMessage(message.Message{Token: []byte{5}, Code: codes.GET, Type: message.NonConfirmable, MessageID: 77,
+			Options: message.Options{{ID: message.URIPath, Value: []byte("n")}}})
+		_, _ = sock.Write(req)
+		resp := decode(t, readDatagram(t, sock))
+		want := message.Confirmable // go-coap's own choice
+		if inKind {
+			want = message.NonConfirmable
+		}
+		if resp.Type != want || resp.Code != codes.Content || string(resp.Payload) != "path=/n" || !bytes.Equal(resp.Token, []byte{5}) {
+			t.Fatalf("in kind %v: got %v %v %q token %x", inKind, resp.Type, resp.Code, resp.Payload, resp.Token)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package gatewaylite
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
+)
+
+// ConfigFile is the name of the gateway's configuration in its data directory.
+const ConfigFile = "gateway.json"
+
+// DevSecretFile holds the dev account's client secret in plain text (mode 0600), written on
+// first run so that the local user can obtain tokens from /api/tokens.
+const DevSecretFile = "dev-client-secret.txt"
+
+// FileConfig is the gateway's configuration file: who may log in, and which real devices
+// (beyond the simulated mesh) the proxy may reach.
+type FileConfig struct {
+	Accounts []auth.Account `json:"accounts"`
+	// Hosts maps a device host name (matched without regard to case) to the UDP address
+	// requests for it are sent to, e.g. "SSN00135005003CB8E1.example.net": "192.0.2.7:4849".
+	// The proxy reaches these names and the simulated mesh, nothing else.
+	Hosts map[string]string `json:"hosts"`
+}
+
+// LoadOrCreateFileConfig reads dataDir/gateway.json, creating it on first run with a "dev"
+// account allowed on every device (its secret is written to dataDir/dev-client-secret.txt).
+// created reports whether this call created it. A file that exists but is invalid is an error
+// and is left untouched.
+func LoadOrCreateFileConfig(dataDir string) (cfg FileConfig, created bool, err error) {
+	path := filepath.Join(dataDir, ConfigFile)
+	raw, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		cfg, err = parseFileConfig(path, raw)
+		return cfg, false, err
+	case !errors.Is(err, fs.ErrNotExist):
+		return FileConfig{}, false, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return FileConfig{}, false, fmt.Errorf("cannot create data directory %s: %w", dataDir, err)
+	}
+	secret, err := auth.NewClientSecret()
+	if err != nil {
+		return FileConfig{}, false, err
+	}
+	hash, err := auth.HashSecret(secret)
+	if err != nil {
+		return FileConfig{}, false, err
+	}
+	cfg = FileConfig{
+		Accounts: []auth.Account{{ID: "dev", ClientID: "dev", SecretHash: hash, Devices: []string{"*"}, SessionLimit: auth.DefaultSessionLimit}},
+		Hosts:    map[string]string{},
+	}
+	out, _ := json.MarshalIndent(cfg, "", "  ")
+	if err := os.WriteFile(filepath.Join(dataDir, DevSecretFile), []byte(secret+"\n"), 0o600); err != nil {
+		return FileConfig{}, false, fmt.Errorf("cannot store the dev client secret: %w", err)
+	}
+	if err := writeNew(path, append(out, '\n'), 0o600); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return LoadOrCreateFileConfig(dataDir)
+		}
+		return FileConfig{}, false, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return cfg, true, nil
+}
+
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+func parseFileConfig(path string, raw []byte) (FileConfig, error) {
+	var cfg FileConfig
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return FileConfig{}, fmt.Errorf("%s is not a valid gateway configuration: %w", path, err)
+	}
+	if _, err := auth.NewAccounts(cfg.Accounts); err != nil {
+		return FileConfig{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := parseHosts(cfg.Hosts); err != nil {
+		return FileConfig{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// parseHosts validates the static host table and keys it by lower-case name.
+func parseHosts(hosts map[string]string) (map[string]netip.AddrPort, error) {
+	out := make(map[string]netip.AddrPort, len(hosts))
+	for name, addr := range hosts {
+		ap, err := netip.ParseAddrPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("host %q: %q is not an IP:port address: %w", name, addr, err)
+		}
+		out[strings.ToLower(name)] = ap
+	}
+	return out, nil
+}
+
+// DefaultDataDir is the gateway's data directory when --data-dir is not given: under the
+// user's configuration directory.
+func DefaultDataDir() string {
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "coap-workbench", "gateway")
+	}
+	return filepath.Join(os.TempDir(), "coap-workbench-gateway")
+}
