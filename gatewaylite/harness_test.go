@@ -50,7 +50,7 @@ const seedHost = "SSN001350050005E7D6.sim.starfish.test"
 
 func seedURI(path string) string { return "coap://" + seedHost + ":4849" + path }
 
-func startGateway(t *testing.T, tweak func(*Config)) *testGateway {
+func startGateway(t testing.TB, tweak func(*Config)) *testGateway {
 	t.Helper()
 	clock := &fakeClock{t: time.Now()}
 	bus := &traffic.Bus{}
@@ -80,7 +80,7 @@ func startGateway(t *testing.T, tweak func(*Config)) *testGateway {
 	return &testGateway{Gateway: g, mesh: m, clock: clock, bus: bus}
 }
 
-func timeout(t *testing.T, d time.Duration) context.Context {
+func timeout(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	t.Cleanup(cancel)
 	return ctx
@@ -97,7 +97,7 @@ func (g *testGateway) dial(t *testing.T) *client.Conn {
 	return cc
 }
 
-func (g *testGateway) token(t *testing.T) string {
+func (g *testGateway) token(t testing.TB) string {
 	t.Helper()
 	tok, err := g.IssueToken("dev", time.Hour)
 	if err != nil {
@@ -162,12 +162,12 @@ func proxyGet(t *testing.T, cc *client.Conn, uri string, extra ...message.Option
 
 // rawClient speaks CoAP datagrams by hand, for what go-coap's client would do for us.
 type rawClient struct {
-	t    *testing.T
+	t    testing.TB
 	sock *net.UDPConn
 	mid  uint16
 }
 
-func (g *testGateway) raw(t *testing.T) *rawClient {
+func (g *testGateway) raw(t testing.TB) *rawClient {
 	t.Helper()
 	sock, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(g.Addr()))
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-func newAuthority(t *testing.T, now func() time.Time) (*TokenAuthority, *ecdsa.PrivateKey) {
+func newAuthority(t testing.TB, now func() time.Time) (*TokenAuthority, *ecdsa.PrivateKey) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -87,4 +87,29 @@ func TestTokenWithoutAccountIsRefused(t *testing.T) {
 	if _, err := a.Issue("", 0); err == nil {
 		t.Fatal("issued a token without account")
 	}
+}
+
+// FuzzVerify feeds arbitrary session bodies (what a client POSTs to /sessions) to the token
+// check: it must refuse everything it did not sign, with an explanation, and never panic.
+func FuzzVerify(f *testing.F) {
+	a, key := newAuthority(f, nil)
+	good, _ := a.Issue("dev", time.Hour)
+	f.Add(good.Raw)
+	for _, bad := range authtest.BadTokens(key, "dev") {
+		f.Add(bad.Raw)
+	}
+	f.Add("a.b.c")
+	f.Add("eyJhbGciOiJFUzI1NiJ9..")
+	f.Fuzz(func(t *testing.T, raw string) {
+		claims, err := a.Verify(raw)
+		if err == nil {
+			if strings.TrimSpace(raw) != good.Raw || claims.Subject != "dev" {
+				t.Fatalf("accepted a token it did not issue: %q", raw)
+			}
+			return
+		}
+		if err.Error() == "" {
+			t.Fatal("refusal without explanation")
+		}
+	})
 }

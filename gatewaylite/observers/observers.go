@@ -23,8 +23,7 @@ type Observer struct {
 	// Since is when the observer registered.
 	Since time.Time
 
-	seq     uint32
-	lastMID int32
+	seq uint32
 }
 
 type key struct {
@@ -57,7 +56,7 @@ func (s *Set) Add(peer netip.AddrPort, token []byte) uint32 {
 	k := key{peer, string(token)}
 	o, ok := s.observers[k]
 	if !ok {
-		o = &Observer{Peer: peer, Token: bytes.Clone(token), Since: time.Now(), seq: 1, lastMID: -1}
+		o = &Observer{Peer: peer, Token: bytes.Clone(token), Since: time.Now(), seq: 1}
 		s.observers[k] = o
 	}
 	o.seq = nextSeq(o.seq)
@@ -71,10 +70,11 @@ func (s *Set) Remove(peer netip.AddrPort, token []byte) bool {
 	return s.removeWhere(func(k key, _ *Observer) bool { return k.peer == peer && k.token == string(token) }) > 0
 }
 
-// RemoveReset deregisters the observer whose last notification had message ID mid: the peer
+// RemoveReset deregisters the observer a notification with message ID mid went to: the peer
 // answered it with a Reset (RFC 7641 §3.6).
 func (s *Set) RemoveReset(peer netip.AddrPort, mid int32) bool {
-	return s.removeWhere(func(k key, o *Observer) bool { return k.peer == peer && o.lastMID == mid }) > 0
+	token, ok := s.endpoint.NotificationToken(peer, mid)
+	return ok && s.Remove(peer, token)
 }
 
 // RemovePeer deregisters every observation of peer and returns how many there were.
@@ -183,13 +183,6 @@ func (s *Set) send(o Observer, n Notification) {
 	m.SetToken(o.Token)
 	m.SetObserve(o.seq)
 	m.SetType(n.Type)
-	mid := cc.GetMessageID()
-	m.SetMessageID(mid)
-	s.mu.Lock()
-	if live, ok := s.observers[key{o.Peer, string(o.Token)}]; ok {
-		live.lastMID = mid
-	}
-	s.mu.Unlock()
 	write := func() {
 		defer cancel()
 		defer cc.ReleaseMessage(m)

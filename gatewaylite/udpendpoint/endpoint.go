@@ -262,6 +262,16 @@ func (e *Endpoint) Conn(addr netip.AddrPort) (*client.Conn, error) {
 	return p.cc, nil
 }
 
+// NotificationToken returns the token of the notification sent to peer with message ID mid,
+// if it was among the last few: what a Reset from peer rejects.
+func (e *Endpoint) NotificationToken(peer netip.AddrPort, mid int32) ([]byte, bool) {
+	p := e.existingPeer(unmap(peer))
+	if p == nil {
+		return nil, false
+	}
+	return p.session.notifications.token(mid)
+}
+
 // PeerCount returns how many peers have protocol state.
 func (e *Endpoint) PeerCount() int {
 	e.mu.RLock()
@@ -404,6 +414,12 @@ func (e *Endpoint) readLoop() {
 		}
 		e.process(from, buf[:n])
 	}
+}
+
+// Inject processes datagram as if it had been received from from (which receives any answer).
+// Fuzz tests use it to reach the whole receive path without a socket per input.
+func (e *Endpoint) Inject(from netip.AddrPort, datagram []byte) {
+	e.process(unmap(from), append([]byte(nil), datagram...))
 }
 
 func (e *Endpoint) process(from netip.AddrPort, datagram []byte) {

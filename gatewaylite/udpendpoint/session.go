@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/plgd-dev/go-coap/v3/message"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
 	coapNet "github.com/plgd-dev/go-coap/v3/net"
 	"github.com/plgd-dev/go-coap/v3/udp/client"
@@ -28,6 +30,8 @@ type peerSession struct {
 	done    chan struct{}
 	closed  bool
 	onClose []client.EventFunc
+
+	notifications sentNotifications
 }
 
 var _ client.Session = (*peerSession)(nil)
@@ -99,7 +103,43 @@ func (s *peerSession) WriteMessage(req *pool.Message) error {
 	if err != nil {
 		return fmt.Errorf("cannot marshal message for %v: %w", s.addr, err)
 	}
+	if req.Code() >= codes.Created && req.HasOption(message.Observe) {
+		s.notifications.record(req.MessageID(), req.Token())
+	}
 	return s.endpoint.send(data, s.addr)
+}
+
+// sentNotifications remembers the message IDs of the last notifications sent to a peer, so
+// that a Reset (which carries only a message ID) can be traced to the observation it rejects.
+// go-coap assigns a notification's message ID as it sends it, so this is the one place that
+// knows it.
+type sentNotifications struct {
+	mu   sync.Mutex
+	ring [32]struct {
+		mid   int32
+		token []byte
+	}
+	next int
+}
+
+func (n *sentNotifications) record(mid int32, token message.Token) {
+	n.mu.Lock()
+	slot := &n.ring[n.next%len(n.ring)]
+	slot.mid = mid
+	slot.token = append(slot.token[:0], token...)
+	n.next++
+	n.mu.Unlock()
+}
+
+func (n *sentNotifications) token(mid int32) ([]byte, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for i := range min(n.next, len(n.ring)) {
+		if slot := n.ring[i]; slot.mid == mid {
+			return append([]byte(nil), slot.token...), true
+		}
+	}
+	return nil, false
 }
 
 func (s *peerSession) WriteMulticastMessage(*pool.Message, *net.UDPAddr, ...coapNet.MulticastOption) error {
