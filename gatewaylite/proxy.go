@@ -82,22 +82,25 @@ func (g *Gateway) serveProxy(w *udpendpoint.ResponseWriter, r *pool.Message, pee
 // admit checks a proxied request before anything is sent: session, target, Hop-Limit,
 // permission. hopLimit is the value to forward (-1: the client sent none).
 func (g *Gateway) admit(r *pool.Message, peer netip.AddrPort, x *exchangeLog) (proxytarget.Target, *Session, int, *refusal) {
+	// The target is read first so that even a refused request is logged with it.
+	target, targetErr := proxytarget.FromOptions(r.Options())
+	if targetErr == nil {
+		x.target = net.JoinHostPort(target.Host, strconv.Itoa(int(target.Port)))
+		x.path = target.PathString()
+		if q := target.QueryString(); q != "" {
+			x.path += "?" + q
+		}
+	}
 	session := g.sessions.Lookup(peer)
 	if session == nil {
-		return proxytarget.Target{}, nil, 0, &refusal{codes.Unauthorized, "no session on this socket: re-authenticate by POSTing a token to /sessions from the same port"}
+		return target, nil, 0, &refusal{codes.Unauthorized, "no session on this socket: re-authenticate by POSTing a token to /sessions from the same port"}
 	}
 	x.account = session.Account
-	target, err := proxytarget.FromOptions(r.Options())
-	if err != nil {
-		if errors.Is(err, proxytarget.ErrUnsupportedScheme) {
-			return target, session, 0, &refusal{codes.ProxyingNotSupported, "gateway-lite: " + err.Error()}
+	if targetErr != nil {
+		if errors.Is(targetErr, proxytarget.ErrUnsupportedScheme) {
+			return target, session, 0, &refusal{codes.ProxyingNotSupported, "gateway-lite: " + targetErr.Error()}
 		}
-		return target, session, 0, &refusal{codes.BadRequest, "gateway-lite: " + err.Error()}
-	}
-	x.target = net.JoinHostPort(target.Host, strconv.Itoa(int(target.Port)))
-	x.path = target.PathString()
-	if q := target.QueryString(); q != "" {
-		x.path += "?" + q
+		return target, session, 0, &refusal{codes.BadRequest, "gateway-lite: " + targetErr.Error()}
 	}
 	hopLimit := -1
 	if r.HasOption(HopLimit) {

@@ -108,22 +108,40 @@ func Start(ctx context.Context, cfg Config) (*Mesh, error) {
 		byName:  make(map[string]*Device, cfg.Devices),
 		byMAC:   make(map[ssn.MAC]*Device, cfg.Devices),
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	for i, mac := range generateMACs(rng, cfg.Devices) {
-		nicType := ssn.NICMilli
-		if i > 0 && rng.IntN(5) == 0 {
-			nicType = ssn.NICGen5
-		}
-		d, err := newDevice(m, mac, nicType, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1)))
+	for i, plan := range Plan(cfg) {
+		d, err := newDevice(m, plan.MAC, plan.Type, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1)))
 		if err != nil {
 			m.Close()
 			return nil, fmt.Errorf("cannot start simulated device %d of %d: %w", i+1, cfg.Devices, err)
 		}
 		m.devices = append(m.devices, d)
 		m.byName[strings.ToLower(d.Name)] = d
-		m.byMAC[mac] = d
+		m.byMAC[plan.MAC] = d
 	}
 	return m, nil
+}
+
+// DevicePlan is what a device of a mesh will be, known before any socket opens.
+type DevicePlan struct {
+	MAC  ssn.MAC
+	Name string
+	Type ssn.NICType
+}
+
+// Plan returns the devices a mesh of cfg has, in order: the same for the same seed.
+func Plan(cfg Config) []DevicePlan {
+	cfg.setDefaults()
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	macs := generateMACs(rng, cfg.Devices)
+	plans := make([]DevicePlan, len(macs))
+	for i, mac := range macs {
+		nicType := ssn.NICMilli
+		if i > 0 && rng.IntN(5) == 0 {
+			nicType = ssn.NICGen5
+		}
+		plans[i] = DevicePlan{MAC: mac, Name: mac.HostName(cfg.Domain), Type: nicType}
+	}
+	return plans
 }
 
 // generateMACs returns n distinct MACs: the seed document's first, then SSN-prefixed ones.
