@@ -11,6 +11,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/coap-workbench/coap-workbench/assets"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
 	"github.com/coap-workbench/coap-workbench/views"
 )
@@ -22,6 +23,7 @@ const AppID = "io.github.coapworkbench"
 func runGUI(stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(assets.Icon)
 	w := a.NewWindow("CoAP Workbench")
 	w.Resize(fyne.NewSize(1100, 720))
 

@@ -3,7 +3,6 @@ package observers
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/netip"
 	"sync"
 	"time"
@@ -85,18 +84,23 @@ func ObserveUpstream(ctx context.Context, cc *client.Conn, path string, opts mes
 			notify(snap)
 		}
 	}, opts...)
+	// go-coap returns from Observe as soon as the first response arrives, possibly before it
+	// has handed that response to the callback: wait for it.
 	select {
 	case snap := <-first:
 		if err != nil || !snap.Observed {
 			return Upstream{First: snap, Cancel: noCancel}, nil
 		}
 		return Upstream{First: snap, Cancel: func(ctx context.Context) error { return obs.Cancel(ctx, opts...) }}, nil
-	default:
+	case <-ctx.Done():
+		if err == nil {
+			err = ctx.Err()
+		}
+		if obs != nil {
+			_ = obs.Cancel(context.Background(), opts...)
+		}
+		return Upstream{}, err
 	}
-	if err == nil {
-		err = errors.New("the origin registered the observation without answering")
-	}
-	return Upstream{}, err
 }
 
 func noCancel(context.Context) error { return nil }

@@ -1,0 +1,59 @@
+# CoAP Workbench. The two commands a newcomer needs: `make run` and `make test`.
+
+export PATH := $(PATH):/usr/local/go/bin
+GO      ?= go
+BINARY  := coap-workbench
+PKG     := github.com/coap-workbench/coap-workbench
+VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+DATE    := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X $(PKG)/app.version=$(VERSION) -X $(PKG)/app.commit=$(COMMIT) -X $(PKG)/app.buildDate=$(DATE)
+TAGS    := migrated_fynedo
+TEST_TAGS := ci,migrated_fynedo
+
+.PHONY: run build test deps test-deps vet unit e2e fuzz bench bench-compare clean
+
+## run: install what is missing, build, and open the workbench
+run: deps build
+	./$(BINARY)
+
+## build: the desktop binary (cgo, Fyne's GLFW driver; the first build takes a few minutes)
+build:
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BINARY) .
+
+## test: install what is missing, then vet, the unit tests with the race detector, and the
+## end-to-end suite against libcoap's coap-client
+test: test-deps vet unit e2e
+
+deps:
+	scripts/install-deps.sh run
+
+test-deps:
+	scripts/install-deps.sh test
+
+vet:
+	$(GO) vet -tags $(TEST_TAGS) ./...
+	$(GO) vet -tags e2e ./e2e/
+
+unit:
+	$(GO) test -race -tags $(TEST_TAGS) ./...
+
+e2e:
+	$(GO) test -tags e2e -count=1 ./e2e/
+
+## fuzz: run every fuzz target for FUZZTIME each (their seed corpora run in every `make test`)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseURI -fuzztime $(FUZZTIME) ./gatewaylite/proxytarget/
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./gatewaylite/auth/
+	$(GO) test -run '^$$' -fuzz FuzzGatewayDatagram -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./gatewaylite/
+	$(GO) test -run '^$$' -fuzz FuzzPowerStats -fuzztime $(FUZZTIME) ./coapengine/ssn/
+	$(GO) test -run '^$$' -fuzz FuzzTimeSet -fuzztime $(FUZZTIME) ./coapengine/ssn/
+	$(GO) test -run '^$$' -fuzz FuzzSensorReading -fuzztime $(FUZZTIME) ./coapengine/ssn/
+
+## bench-compare: gateway-lite against the devices and against libcoap's forward proxy
+bench-compare: test-deps
+	scripts/bench-compare.sh
+
+clean:
+	rm -f $(BINARY)
