@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -25,21 +28,31 @@ type benchOptions struct {
 	direct   bool
 	proxy    string
 	noLogin  bool
+	token    string
 	target   string
+	names    bool
 	compare  bool
 	quiet    bool
+	rate     float64
+	cpuProf  string
+	memProf  string
 	gateway  GatewayOptions
 }
 
 const benchSynopsis = `Measures requests per second and latency of closed-loop clients (one request outstanding each),
 each on its own UDP socket with its own gateway session, sending confirmable GETs through
-gateway-lite to the simulated devices. The gateway and the mesh run inside this command.
+gateway-lite to simulated devices. Unless told otherwise the gateway and the mesh run inside
+this command, with the instant profile.
 
   --direct                    the same load straight to the devices (the baseline)
   --proxy HOST:PORT --no-login --target URI
                               the same load through any other forward proxy, for example
                               libcoap's: coap-server-notls -A 127.0.0.1 -p 5700 -P ",gw"
                               (without --target, client i asks for device i's loopback address)
+  --proxy HOST:PORT --token TOKEN --names
+                              the load through a gateway-lite running in another process (its
+                              account needs a session limit of at least --clients); --names
+                              addresses the devices of the mesh --devices, --seed, --domain plan
   --compare                   direct, then gateway-lite, then --proxy if given, with ratios`
 
 func runBench(args []string, stdout, stderr io.Writer) int {
@@ -53,81 +66,74 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.path, "path", o.path, "device resource every request asks for")
 	fs.BoolVar(&o.direct, "direct", false, "send the load straight to the devices, not through a gateway")
 	fs.StringVar(&o.proxy, "proxy", "", "send the load through another forward proxy at HOST:PORT")
-	fs.BoolVar(&o.noLogin, "no-login", false, "do not log in (a proxy without sessions)")
-	fs.StringVar(&o.target, "target", "", "with --proxy: the URI every request asks for (default: a simulated device's loopback address)")
+	fs.BoolVar(&o.noLogin, "no-login", false, "with --proxy: do not log in (a proxy without sessions)")
+	fs.StringVar(&o.token, "token", "", "with --proxy: log every client in with this token (a gateway with sessions)")
+	fs.StringVar(&o.target, "target", "", "with --proxy: the URI every request asks for")
+	fs.BoolVar(&o.names, "names", false, "with --proxy: client i asks for device i of the planned mesh, by host name")
 	fs.BoolVar(&o.compare, "compare", false, "run direct, gateway-lite and (with --proxy) the other proxy one after the other, and compare")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not print the rate of every second")
-	fs.IntVar(&o.gateway.Devices, "devices", 25, "number of simulated devices")
-	fs.StringVar(&o.gateway.Profile, "mesh-profile", o.gateway.Profile, "instant or field")
-	fs.StringVar(&o.gateway.Listen, "listen", o.gateway.Listen, "UDP address of the gateway under test")
+	fs.Float64Var(&o.rate, "rate", 0, "requests per second per client (0: as fast as answers come, a closed loop)")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")
+	fs.StringVar(&o.gateway.Listen, "listen", o.gateway.Listen, "UDP address of the in-process gateway")
 	registerDataDir(fs, &o.gateway.DataDir)
-	logger := logFlag(fs)
+	o.gateway.registerMesh(fs)
 	if exit, stop := parseFlags(fs, args, stderr); stop {
 		return exit
 	}
-	log, err := logger(stderr)
+	modes, proxyAddr, err := o.plan()
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return ExitUsage
-	}
-	if o.clients < 1 || o.duration < time.Second {
-		fmt.Fprintln(stderr, "bench: need --clients ≥ 1 and --duration ≥ 1s")
-		return ExitUsage
-	}
-	var proxyAddr netip.AddrPort
-	if o.proxy != "" {
-		if proxyAddr, err = netip.ParseAddrPort(o.proxy); err != nil {
-			fmt.Fprintf(stderr, "bench: --proxy %q: want IP:PORT: %v\n", o.proxy, err)
-			return ExitUsage
-		}
 	}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	// The load generator measures the gateway: its own logging would measure the terminal.
-	e, err := StartEmbedded(ctx, o.gateway, slog.New(slog.NewTextHandler(io.Discard, nil)), true)
-	if err != nil {
-		fmt.Fprintln(stderr, "bench:", err)
-		return ExitFailure
-	}
-	defer e.Close()
-	_ = log
 
-	var modes []benchMode
-	switch {
-	case o.compare:
-		modes = []benchMode{modeDirect, modeGateway}
-		if o.proxy != "" {
-			modes = append(modes, modeProxy)
-		}
-	case o.direct:
-		modes = []benchMode{modeDirect}
-	case o.proxy != "":
-		modes = []benchMode{modeProxy}
-	default:
-		modes = []benchMode{modeGateway}
-	}
-	var results []benchRun
-	for _, mode := range modes {
-		targets, err := benchTargets(mode, e, o, proxyAddr)
+	var e *Embedded
+	if o.needsEmbedded(modes) {
+		// The load generator measures the gateway: logging every exchange would measure the
+		// terminal instead.
+		e, err = StartEmbedded(ctx, o.gateway, slog.New(slog.NewTextHandler(io.Discard, nil)), true)
 		if err != nil {
 			fmt.Fprintln(stderr, "bench:", err)
 			return ExitFailure
 		}
-		fmt.Fprintf(stdout, "%s: %d clients for %v, GET %s\n", mode.describe(o), o.clients, o.duration, o.path)
+		defer e.Close()
+	}
+	if o.cpuProf != "" {
+		stopProfile, err := startCPUProfile(o.cpuProf)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return ExitFailure
+		}
+		defer stopProfile()
+	}
+	if o.memProf != "" {
+		defer writeHeapProfile(o.memProf, stderr)
+	}
+
+	var results []benchRun
+	for _, mode := range modes {
+		targets, err := o.targets(mode, e, proxyAddr)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return ExitFailure
+		}
+		fmt.Fprintf(stdout, "%s: %d clients for %v, GET %s\n", o.describe(mode), o.clients, o.duration, o.path)
 		res, err := loadgen.Run(ctx, loadgen.Config{
-			Clients: o.clients, Duration: o.duration, Target: func(i int) loadgen.Target { return targets[i] },
+			Clients: o.clients, Duration: o.duration, Rate: o.rate, Target: func(i int) loadgen.Target { return targets[i] },
 			Second: func(s int, n uint64) {
 				if !o.quiet {
 					fmt.Fprintf(stdout, "  %3ds %8d req/s\n", s, n)
 				}
 			},
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "bench:", err)
 			return ExitFailure
 		}
-		printBenchResult(stdout, res, rssMB())
-		results = append(results, benchRun{mode: mode.describe(o), res: res})
+		printBenchResult(stdout, res)
+		results = append(results, benchRun{mode: o.describe(mode), res: res})
 		if ctx.Err() != nil {
 			break
 		}
@@ -151,7 +157,43 @@ const (
 	modeProxy
 )
 
-func (m benchMode) describe(o benchOptions) string {
+func (o benchOptions) plan() ([]benchMode, netip.AddrPort, error) {
+	if o.clients < 1 || o.duration < time.Second {
+		return nil, netip.AddrPort{}, errors.New("need --clients ≥ 1 and --duration ≥ 1s")
+	}
+	var proxy netip.AddrPort
+	if o.proxy != "" {
+		var err error
+		if proxy, err = netip.ParseAddrPort(o.proxy); err != nil {
+			return nil, proxy, fmt.Errorf("--proxy %q: want IP:PORT: %v", o.proxy, err)
+		}
+		if o.token == "" && !o.noLogin {
+			return nil, proxy, errors.New("--proxy needs --token (a gateway with sessions) or --no-login (a proxy without)")
+		}
+	}
+	switch {
+	case o.compare && o.proxy != "":
+		return []benchMode{modeDirect, modeGateway, modeProxy}, proxy, nil
+	case o.compare:
+		return []benchMode{modeDirect, modeGateway}, proxy, nil
+	case o.direct:
+		return []benchMode{modeDirect}, proxy, nil
+	case o.proxy != "":
+		return []benchMode{modeProxy}, proxy, nil
+	}
+	return []benchMode{modeGateway}, proxy, nil
+}
+
+func (o benchOptions) needsEmbedded(modes []benchMode) bool {
+	for _, m := range modes {
+		if m != modeProxy || (o.target == "" && !o.names) {
+			return true
+		}
+	}
+	return false
+}
+
+func (o benchOptions) describe(m benchMode) string {
 	switch m {
 	case modeDirect:
 		return "direct to the devices"
@@ -166,11 +208,15 @@ type benchRun struct {
 	res  loadgen.Result
 }
 
-func benchTargets(mode benchMode, e *Embedded, o benchOptions, proxy netip.AddrPort) ([]loadgen.Target, error) {
-	devices := e.Mesh.Devices()
+func (o benchOptions) targets(mode benchMode, e *Embedded, proxy netip.AddrPort) ([]loadgen.Target, error) {
 	targets := make([]loadgen.Target, o.clients)
-	var tokens []string
-	if mode == modeGateway {
+	switch mode {
+	case modeDirect:
+		devices := e.Mesh.Devices()
+		for i := range targets {
+			targets[i] = loadgen.Target{Server: devices[i%len(devices)].Addr(), Path: o.path}
+		}
+	case modeGateway:
 		// One account for the whole load, allowed as many sessions as there are clients.
 		if err := e.Gateway.AddAccount(auth.Account{ID: "bench", Devices: []string{"*"}, SessionLimit: o.clients}); err != nil {
 			return nil, err
@@ -179,37 +225,45 @@ func benchTargets(mode benchMode, e *Embedded, o benchOptions, proxy netip.AddrP
 		if err != nil {
 			return nil, err
 		}
-		tokens = []string{tok.Raw}
-	}
-	for i := range targets {
-		d := devices[i%len(devices)]
-		switch mode {
-		case modeDirect:
-			targets[i] = loadgen.Target{Server: d.Addr(), Path: o.path}
-		case modeGateway:
-			targets[i] = loadgen.Target{Server: e.Gateway.Addr(), ProxyURI: "coap://" + d.Name + ":4849" + o.path, Token: tokens[0]}
-		case modeProxy:
+		devices := e.Mesh.Devices()
+		for i := range targets {
+			targets[i] = loadgen.Target{Server: e.Gateway.Addr(), ProxyURI: "coap://" + devices[i%len(devices)].Name + ":4849" + o.path, Token: tok.Raw}
+		}
+	case modeProxy:
+		var names []string
+		if o.names {
+			cfg, _, err := o.gateway.meshConfig(nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range mesh.Plan(cfg) {
+				names = append(names, d.Name)
+			}
+		}
+		for i := range targets {
 			uri := o.target
-			if uri == "" {
-				uri = fmt.Sprintf("coap://%s%s", d.Addr(), o.path)
+			switch {
+			case uri != "":
+			case o.names:
+				uri = "coap://" + names[i%len(names)] + ":4849" + o.path
+			default:
+				devices := e.Mesh.Devices()
+				uri = fmt.Sprintf("coap://%s%s", devices[i%len(devices)].Addr(), o.path)
 			}
-			targets[i] = loadgen.Target{Server: proxy, ProxyURI: uri}
-			if !o.noLogin {
-				return nil, fmt.Errorf("--proxy needs --no-login unless the proxy is a gateway with sessions (then leave --proxy out)")
-			}
+			targets[i] = loadgen.Target{Server: proxy, ProxyURI: uri, Token: o.token}
 		}
 	}
 	return targets, nil
 }
 
-func printBenchResult(w io.Writer, r loadgen.Result, rss float64) {
+func printBenchResult(w io.Writer, r loadgen.Result) {
 	fmt.Fprintf(w, "  %.0f req/s  p50 %v  p90 %v  p99 %v  errors %d  timeouts %d",
 		r.Rate(), r.Percentile(50).Round(time.Microsecond), r.Percentile(90).Round(time.Microsecond), r.Percentile(99).Round(time.Microsecond), r.Errors, r.Timeouts)
 	if s := r.Steadiness(); s > 0 {
 		fmt.Fprintf(w, "  last10s/first10s %.2f", s)
 	}
-	if rss > 0 {
-		fmt.Fprintf(w, "  RSS %.0f MB", rss)
+	if rss := rssMB(); rss > 0 {
+		fmt.Fprintf(w, "  RSS of this process %.0f MB", rss)
 	}
 	fmt.Fprintln(w)
 }
@@ -218,7 +272,7 @@ func printComparison(w io.Writer, runs []benchRun) {
 	base := runs[0].res.Rate()
 	fmt.Fprintln(w, "\ncomparison (same run, same load generator, same devices):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\treq/s\tvs first\tp50\tp99\terrors\tsteadiness\t")
+	fmt.Fprintln(tw, "mode\treq/s\tvs first\tp50\tp99\terrors\tlast10s/first10s\t")
 	for _, r := range runs {
 		ratio := 0.0
 		if base > 0 {
@@ -235,7 +289,12 @@ func printComparison(w io.Writer, runs []benchRun) {
 
 // rssMB is this process's resident memory in MB (Linux), 0 when unknown.
 func rssMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
+	return ProcessRSSMB("self")
+}
+
+// ProcessRSSMB reads the resident memory of a process ("self" or a pid) in MB, 0 when unknown.
+func ProcessRSSMB(pid string) float64 {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0
 	}
@@ -247,4 +306,29 @@ func rssMB() float64 {
 		}
 	}
 	return 0
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+	}
 }

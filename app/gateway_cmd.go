@@ -22,6 +22,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	o.register(fs)
 	list := fs.Bool("list-devices", false, "print every simulated device's host name and NIC type, and exit")
 	showTraffic := fs.Bool("traffic", false, "print every exchange the gateway handles")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiling endpoints (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060")
 	logger := logFlag(fs)
 	if exit, stop := parseFlags(fs, args, stderr); stop {
 		return exit
@@ -43,6 +44,12 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		}
 		tw.Flush()
 		return ExitOK
+	}
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr); err != nil {
+			fmt.Fprintln(stderr, "gateway:", err)
+			return ExitUsage
+		}
 	}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()

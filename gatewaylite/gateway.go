@@ -195,14 +195,21 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 
 func (g *Gateway) openSockets(reachOutside bool) error {
 	listener, err := udpendpoint.Listen(g.ctx, g.cfg.Listen, udpendpoint.Config{
-		Handler:               g.serve,
-		Process:               g.dispatch,
+		Handler: g.serve,
+		// Every request on a goroutine of its own (the endpoint's default): forwarded ones wait
+		// for a device, so a slow or silent device holds up nobody else, not even the same
+		// client's other requests.
 		NonConfirmableReplies: true,
 		Logger:                g.cfg.Logger,
 		MaxBlock1Size:         g.cfg.MaxUpload,
 		// A client that never speaks again keeps its session state in the SessionTable;
 		// its protocol state can go after a while.
 		IdlePeerTimeout: 10 * time.Minute,
+		// Responses kept per client to answer its retransmissions: at 50 requests a second this
+		// covers 10 s, far past the 2-3 s after which a client retransmits, and it bounds the
+		// gateway's memory at a thousand busy sessions. A duplicate older than that is
+		// forwarded again, which RFC 7252 §4.5 allows for idempotent requests.
+		ResponseCacheEntries: 512,
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -327,11 +334,12 @@ func (g *Gateway) AddAccount(a auth.Account) error {
 	return nil
 }
 
-// upstream picks the socket a client's requests leave by: always the same one for a client,
-// spreading clients over the sockets.
-func (g *Gateway) upstream(client netip.AddrPort) *udpendpoint.Endpoint {
-	b := client.Addr().As16()
-	h := maphash.Bytes(g.upSeed, append(b[:], byte(client.Port()>>8), byte(client.Port())))
+// upstream picks the socket requests to a device leave by: always the same one for a device,
+// so that a device has one peer (one protocol state, one duplicate cache) at the gateway, and
+// the devices spread over the sockets, which are read in parallel.
+func (g *Gateway) upstream(device netip.AddrPort) *udpendpoint.Endpoint {
+	b := device.Addr().As16()
+	h := maphash.Bytes(g.upSeed, append(b[:], byte(device.Port()>>8), byte(device.Port())))
 	return g.upstreams[h%uint64(len(g.upstreams))]
 }
 

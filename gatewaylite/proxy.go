@@ -61,7 +61,7 @@ func (g *Gateway) serveProxy(w *udpendpoint.ResponseWriter, r *pool.Message, pee
 		return
 	}
 	g.stats.Proxied.Add(1)
-	up, err := g.upstream(peer).Conn(addr)
+	up, err := g.upstream(addr).Conn(addr)
 	if err != nil {
 		answer(w, codes.BadGateway, "gateway-lite: "+err.Error())
 		g.done(x, codes.BadGateway, err.Error())
@@ -176,7 +176,7 @@ func (g *Gateway) forward(w *udpendpoint.ResponseWriter, r *pool.Message, up *cl
 	}
 	req.SetToken(token)
 	req.ResetOptionsTo(upstreamOptions(r, target, hopLimit, message.Observe))
-	if body, _ := r.ReadBody(); len(body) > 0 {
+	if body := observers.Body(r); len(body) > 0 {
 		req.SetBody(bytes.NewReader(body))
 	}
 	start := time.Now()

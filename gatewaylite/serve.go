@@ -14,8 +14,6 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
-	"github.com/plgd-dev/go-coap/v3/options/config"
-	"github.com/plgd-dev/go-coap/v3/udp/client"
 )
 
 // HelpText is the gateway's answer to GET /help: the four lines of the seed document.
@@ -23,17 +21,6 @@ const HelpText = "To login, send POST to /sessions\n" +
 	"To have your session follow your account across different clients, include the query parameter '&sticky=true'.\n" +
 	"To logout, send DELETE to /sessions.\n" +
 	"To echo a payload, send POST to /echo."
-
-// dispatch decides where a request runs. Forwarded requests wait for a device, so each gets a
-// goroutine of its own: a slow or silent device then holds up nobody else, not even the same
-// client's other requests. The gateway's own resources answer at once on the conn's loop.
-func (g *Gateway) dispatch(req *pool.Message, cc *client.Conn, handler config.HandlerFunc[*client.Conn]) {
-	if proxytarget.IsProxyRequest(req.Options()) {
-		go cc.ProcessReceivedMessageWithHandler(req, handler)
-		return
-	}
-	cc.ProcessReceivedMessageWithHandler(req, handler)
-}
 
 func peerOf(w *udpendpoint.ResponseWriter) netip.AddrPort {
 	if a, ok := w.Conn().RemoteAddr().(interface{ AddrPort() netip.AddrPort }); ok {

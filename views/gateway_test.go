@@ -27,8 +27,12 @@ func TestGatewayScreenShowsTheGatewayAndKeepsTrafficBounded(t *testing.T) {
 	if !hasLabel(s.Object(), "2 devices in sim.starfish.test, profile field") {
 		t.Fatal("mesh summary missing")
 	}
-	for range maxTrafficLines + 500 {
-		s.AddTraffic(TrafficLine{Time: "12:00:00.000", Hop: "device", Method: "GET", Code: "2.05"})
+	batch := make([]TrafficLine, 500)
+	for i := range batch {
+		batch[i] = TrafficLine{Time: "12:00:00.000", Hop: "device", Method: "GET", Code: "2.05"}
+	}
+	for range maxTrafficLines/len(batch) + 1 {
+		s.AddTraffic(batch...)
 	}
 	if s.TrafficCount() != maxTrafficLines {
 		t.Fatalf("traffic kept %d lines, want the bound %d", s.TrafficCount(), maxTrafficLines)

@@ -43,6 +43,9 @@ type Config struct {
 	Target func(i int) Target
 	// Timeout is how long a client waits for an answer before counting a timeout. Default 2 s.
 	Timeout time.Duration
+	// Rate, when positive, paces each client to this many requests per second (a model of
+	// many quiet sessions); zero sends the next request as soon as the last is answered.
+	Rate float64
 	// Second, when set, is called once a second with the number of answers in that second.
 	Second func(second int, answers uint64)
 }
@@ -105,7 +108,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	clients := make([]*loadClient, cfg.Clients)
 	for i := range clients {
-		c, err := newLoadClient(cfg.Target(i), cfg.Timeout)
+		c, err := newLoadClient(cfg.Target(i), cfg.Timeout, cfg.Rate)
 		if err != nil {
 			closeAll(clients)
 			return Result{}, fmt.Errorf("client %d: %w", i, err)
@@ -183,6 +186,7 @@ func closeAll(clients []*loadClient) {
 type loadClient struct {
 	target  Target
 	timeout time.Duration
+	period  time.Duration // 0: closed loop without pause
 	sock    *net.UDPConn
 	request []byte // pre-encoded; message ID and token are patched in place
 	midAt   int
@@ -198,13 +202,16 @@ type loadClient struct {
 
 const tokenLen = 4
 
-func newLoadClient(t Target, timeout time.Duration) (*loadClient, error) {
+func newLoadClient(t Target, timeout time.Duration, rate float64) (*loadClient, error) {
 	sock, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(t.Server))
 	if err != nil {
 		return nil, err
 	}
 	_ = sock.SetReadBuffer(1 << 20)
 	c := &loadClient{target: t, timeout: timeout, sock: sock, buf: make([]byte, 2048)}
+	if rate > 0 {
+		c.period = time.Duration(float64(time.Second) / rate)
+	}
 	c.decoded.Options = make(message.Options, 0, 16)
 	var r [2]byte
 	_, _ = rand.Read(r[:])
@@ -215,7 +222,7 @@ func newLoadClient(t Target, timeout time.Duration) (*loadClient, error) {
 		return nil, err
 	}
 	c.midAt, c.tokenAt = 2, 4
-	c.latencies = make([]time.Duration, 0, 1<<16)
+	c.latencies = make([]time.Duration, 0, 1024)
 	return c, nil
 }
 
@@ -311,7 +318,22 @@ func (c *loadClient) read(deadline time.Time, match func(*message.Message) bool)
 
 func (c *loadClient) loop(ctx context.Context, answered *atomic.Uint64) {
 	end, _ := ctx.Deadline()
+	next := time.Now()
+	if c.period > 0 {
+		// Spread the clients' first requests over one period.
+		next = next.Add(c.period * time.Duration(c.mid) / 65536) // c.mid starts random
+	}
 	for ctx.Err() == nil {
+		if c.period > 0 {
+			if wait := time.Until(next); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
+			}
+			next = next.Add(c.period)
+		}
 		c.mid++
 		c.seq++
 		binary.BigEndian.PutUint16(c.request[c.midAt:], c.mid)
@@ -337,7 +359,8 @@ func (c *loadClient) loop(ctx context.Context, answered *atomic.Uint64) {
 		})
 		switch {
 		case err != nil:
-			if ctx.Err() != nil {
+			// A read cut short by the end of the run is not a timeout (ctx may not say so yet).
+			if ctx.Err() != nil || (!end.IsZero() && !time.Now().Before(end)) {
 				return
 			}
 			c.timeouts++

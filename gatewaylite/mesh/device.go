@@ -13,6 +13,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/gatewaylite/observers"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/plgd-dev/go-coap/v3/udp/client"
 )
 
 // Device is one simulated NIC and the Device IC behind it.
@@ -23,14 +24,19 @@ type Device struct {
 
 	mesh    *Mesh
 	nic     *udpendpoint.Endpoint
-	ic      *udpendpoint.Endpoint
+	icCfg   udpendpoint.Config
 	nicLink *deviceLink
 	icLink  *deviceLink
 	power   *powerModel
 
 	powerObservers *observedResource // /sys/stats?mod=pwr on the NIC
-	tempObservers  *observedResource // /arduino/temp?sens on the IC
 	icRelays       *observers.RelayTable
+
+	// The Device IC's endpoint and its observable temperature start when the IC is first
+	// needed: most ICs of a large mesh are never addressed, and need no socket.
+	icMu          sync.Mutex
+	ic            *udpendpoint.Endpoint
+	tempObservers *observedResource // /arduino/temp?sens on the IC
 
 	rebooting  atomic.Bool  // the whole device
 	icBooting  atomic.Bool  // the Device IC alone
@@ -77,8 +83,10 @@ func newDevice(m *Mesh, mac ssn.MAC, nicType ssn.NICType, rng *rand.Rand) (*Devi
 
 	base := udpendpoint.Config{
 		Logger: m.cfg.Logger, Sweeper: m.sweeper,
-		// A constrained device keeps a handful of responses for duplicates, not 247 s' worth.
-		ResponseCacheEntries:  64,
+		// A constrained device keeps a handful of responses for duplicates, not 247 s' worth,
+		// and takes no datagram larger than its link's MTU.
+		ResponseCacheEntries:  32,
+		MaxMessageSize:        1280,
 		IdlePeerTimeout:       10 * time.Minute,
 		ReceiveBuffer:         256 << 10,
 		NonConfirmableReplies: true,
@@ -93,26 +101,54 @@ func newDevice(m *Mesh, mac ssn.MAC, nicType ssn.NICType, rng *rand.Rand) (*Devi
 	if d.nic, err = udpendpoint.Listen(m.ctx, "127.0.0.1:0", nicCfg); err != nil {
 		return nil, err
 	}
-	icCfg := base
-	icCfg.Handler = d.serveIC
-	icCfg.Link = d.icLink
-	if d.ic, err = udpendpoint.Listen(m.ctx, "127.0.0.1:0", icCfg); err != nil {
-		d.nic.Close()
-		return nil, err
-	}
+	d.icCfg = base
+	d.icCfg.Handler = d.serveIC
+	d.icCfg.Link = d.icLink
 	d.powerObservers = newObservedResource(d.nic, m.cfg.NotifyPeriod, d.fillPowerStats)
-	d.tempObservers = newObservedResource(d.ic, m.cfg.NotifyPeriod, d.fillTemperature)
 	d.icRelays = observers.NewRelayTable(d.nic)
 	return d, nil
 }
 
+// icEndpoint returns the Device IC's endpoint, starting it the first time.
+func (d *Device) icEndpoint() (*udpendpoint.Endpoint, error) {
+	d.icMu.Lock()
+	defer d.icMu.Unlock()
+	if d.ic == nil {
+		ic, err := udpendpoint.Listen(d.mesh.ctx, "127.0.0.1:0", d.icCfg)
+		if err != nil {
+			return nil, fmt.Errorf("cannot start the Device IC: %w", err)
+		}
+		d.ic = ic
+		d.tempObservers = newObservedResource(ic, d.mesh.cfg.NotifyPeriod, d.fillTemperature)
+	}
+	return d.ic, nil
+}
+
+// icConn is the NIC's conn to its Device IC (the HDLC link, simulated over loopback).
+func (d *Device) icConn() (*client.Conn, error) {
+	ic, err := d.icEndpoint()
+	if err != nil {
+		return nil, err
+	}
+	return d.nic.Conn(ic.LocalAddr())
+}
+
+// temperature returns the IC's observable temperature resource, nil before the IC started.
+func (d *Device) temperature() *observedResource {
+	d.icMu.Lock()
+	defer d.icMu.Unlock()
+	return d.tempObservers
+}
+
 func (d *Device) close() {
 	d.powerObservers.stop()
-	d.tempObservers.stop()
 	if d.nic != nil {
 		d.nic.Close()
 	}
+	d.icMu.Lock()
+	defer d.icMu.Unlock()
 	if d.ic != nil {
+		d.tempObservers.stop()
 		d.ic.Close()
 	}
 }
@@ -192,7 +228,9 @@ func (d *Device) rebootIC(whileDown func()) {
 		return
 	}
 	d.icLink.setDown(true)
-	d.tempObservers.forgetAll()
+	if temp := d.temperature(); temp != nil {
+		temp.forgetAll()
+	}
 	time.AfterFunc(d.mesh.cfg.RebootDuration, func() {
 		if d.mesh.ctx.Err() != nil {
 			return

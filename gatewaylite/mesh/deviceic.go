@@ -28,7 +28,7 @@ const maxEvents = 16
 // serveIC answers requests to the Device IC (contract §7). Paths arrive without the prefix.
 func (d *Device) serveIC(w *udpendpoint.ResponseWriter, r *pool.Message) {
 	if r.Type() == message.Reset {
-		d.tempObservers.set.RemoveReset(peerOf(w), r.MessageID())
+		d.temperature().set.RemoveReset(peerOf(w), r.MessageID())
 		return
 	}
 	if !isRequest(r) {
@@ -170,7 +170,7 @@ func (d *Device) serveICStats(w *udpendpoint.ResponseWriter, req request) {
 	case req.hasQuery("mod=coap"):
 		stats := ssn.CoapStats{
 			SensorsEnabled:   1,
-			ActiveObs:        uint32(d.tempObservers.set.Len()),
+			ActiveObs:        uint32(d.temperature().set.Len()),
 			RxSuccess:        d.icStats.rx.Load(),
 			TxSuccess:        d.icStats.tx.Load(),
 			ErrHDLCSend:      d.icStats.errHDLC.Load(),
@@ -224,9 +224,9 @@ func (d *Device) serveTemperature(w *udpendpoint.ResponseWriter, r *pool.Message
 			var opts []message.Option
 			switch observeValue(r) {
 			case 0:
-				opts = append(opts, observeOption(d.tempObservers.register(req.peer, r.Token())))
+				opts = append(opts, observeOption(d.temperature().register(req.peer, r.Token())))
 			case 1:
-				d.tempObservers.set.Remove(req.peer, r.Token())
+				d.temperature().set.Remove(req.peer, r.Token())
 			}
 			opts = append(opts, maxAgeOption(maxAge(d.mesh.cfg.NotifyPeriod)))
 			b, _ := d.temperatureReading().MarshalCBOR()
@@ -269,7 +269,10 @@ func (d *Device) sendRebootNotice() {
 		},
 	})
 	if err == nil {
-		err = d.ic.WriteRaw(datagram, d.nic.LocalAddr())
+		var ic *udpendpoint.Endpoint
+		if ic, err = d.icEndpoint(); err == nil {
+			err = ic.WriteRaw(datagram, d.nic.LocalAddr())
+		}
 	}
 	if err != nil {
 		d.icStats.errHDLC.Add(1)

@@ -350,13 +350,13 @@ func TestObserveTemperatureIsRelayedAndCancelledAtTheIC(t *testing.T) {
 			t.Fatalf("notification %d did not come", i)
 		}
 	}
-	if d.tempObservers.set.Len() != 1 {
-		t.Fatalf("IC observers %d, want the NIC alone", d.tempObservers.set.Len())
+	if d.temperature().set.Len() != 1 {
+		t.Fatalf("IC observers %d, want the NIC alone", d.temperature().set.Len())
 	}
 	if err := obs.Cancel(ctx5s(t), message.Option{ID: message.URIQuery, Value: []byte("sens")}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the IC to drop the NIC's observation", func() bool { return d.tempObservers.set.Len() == 0 })
+	waitFor(t, "the IC to drop the NIC's observation", func() bool { return d.temperature().set.Len() == 0 })
 }
 
 func TestICResetRebootsAndTheNICSetsItsTime(t *testing.T) {

@@ -181,7 +181,7 @@ func (d *Device) forwardToIC(w *udpendpoint.ResponseWriter, r *pool.Message, req
 	}
 	ctx, cancel := d.icTimeout()
 	defer cancel()
-	cc, err := d.nic.Conn(d.ic.LocalAddr())
+	cc, err := d.icConn()
 	if err != nil {
 		respondText(w, codes.ServiceUnavailable, "the NIC cannot reach its Device IC: "+err.Error())
 		return
@@ -229,7 +229,7 @@ func icOptions(opts message.Options) message.Options {
 func (d *Device) relayObservation(w *udpendpoint.ResponseWriter, r *pool.Message, req request, icPath, display string) {
 	ctx, cancel := d.icTimeout()
 	defer cancel()
-	cc, err := d.nic.Conn(d.ic.LocalAddr())
+	cc, err := d.icConn()
 	if err != nil {
 		respondText(w, codes.ServiceUnavailable, "the NIC cannot reach its Device IC: "+err.Error())
 		return
@@ -270,7 +270,7 @@ func (d *Device) handleRebootNotice(w *udpendpoint.ResponseWriter, r *pool.Messa
 func (d *Device) setICTime() {
 	ctx, cancel := d.icTimeout()
 	defer cancel()
-	cc, err := d.nic.Conn(d.ic.LocalAddr())
+	cc, err := d.icConn()
 	if err != nil {
 		return
 	}
@@ -289,7 +289,7 @@ func (d *Device) setICTime() {
 func (d *Device) sendEvent(e ssn.Event) {
 	ctx, cancel := d.icTimeout()
 	defer cancel()
-	cc, err := d.nic.Conn(d.ic.LocalAddr())
+	cc, err := d.icConn()
 	if err != nil {
 		return
 	}

@@ -3,6 +3,7 @@ package observers
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/netip"
 	"sync"
 	"time"
@@ -30,15 +31,33 @@ type Snapshot struct {
 // SnapshotOf copies m.
 func SnapshotOf(m *pool.Message) Snapshot {
 	opts, _ := m.Options().Clone()
-	body, _ := m.ReadBody()
 	return Snapshot{
 		Code:     m.Code(),
 		Type:     m.Type(),
 		Options:  opts.Remove(message.Observe),
-		Body:     bytes.Clone(body),
+		Body:     Body(m),
 		Observed: m.HasOption(message.Observe),
 		At:       time.Now(),
 	}
+}
+
+// Body returns a copy of m's payload, of exactly its size (go-coap's ReadBody allocates at
+// least 1 KiB, which adds up on a proxy's hot path).
+func Body(m *pool.Message) []byte {
+	r := m.Body()
+	if r == nil {
+		return nil
+	}
+	size, err := m.BodySize()
+	if err != nil || size == 0 {
+		return nil
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil
+	}
+	b := make([]byte, size)
+	n, _ := io.ReadFull(r, b)
+	return b[:n]
 }
 
 // FillTo writes the snapshot's code, options and payload into m (not its token, type or
@@ -94,10 +113,11 @@ func ObserveUpstream(ctx context.Context, cc *client.Conn, path string, opts mes
 		return Upstream{First: snap, Cancel: func(ctx context.Context) error { return obs.Cancel(ctx, opts...) }}, nil
 	case <-ctx.Done():
 		if err == nil {
+			// Registered, but the answer never reached us: do not leave it registered.
+			cancelCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = obs.Cancel(cancelCtx, opts...)
+			cancel()
 			err = ctx.Err()
-		}
-		if obs != nil {
-			_ = obs.Cancel(context.Background(), opts...)
 		}
 		return Upstream{}, err
 	}

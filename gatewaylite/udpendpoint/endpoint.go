@@ -53,9 +53,9 @@ type Link interface {
 type Config struct {
 	// Handler serves requests from peers. Default: 4.04 for every request.
 	Handler HandlerFunc
-	// Process, when set, receives every request before Handler and decides where it runs
-	// (for example on a goroutine of its own, so a slow request holds nothing else up). It must
-	// end by calling cc.ProcessReceivedMessageWithHandler(req, handler), directly or later.
+	// Process receives every message before Handler and decides where it runs. It must end by
+	// calling cc.ProcessReceivedMessageWithHandler(req, handler), directly or later. Default
+	// ProcessAsync.
 	Process ProcessFunc
 	// NonConfirmableReplies answers a non-confirmable request with a non-confirmable response,
 	// as RFC 7252 §5.2.3 recommends (go-coap alone answers them with confirmable ones).
@@ -84,6 +84,10 @@ type Config struct {
 	// ResponseLifetime is how long a response is kept to answer duplicates. Default 247 s
 	// (EXCHANGE_LIFETIME).
 	ResponseLifetime time.Duration
+	// IdempotentResponseLifetime is how long a response to an idempotent request (GET, PUT,
+	// DELETE, FETCH, iPATCH) is kept: long enough for the first retransmissions, after which
+	// RFC 7252 §4.5 allows the request to be processed again. Default 10 s.
+	IdempotentResponseLifetime time.Duration
 	// ResponseCacheEntries bounds the responses kept per peer. Default 8192.
 	ResponseCacheEntries int
 	// SweepInterval is the period of retransmissions and expirations. Default 100 ms.
@@ -109,6 +113,9 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Process == nil {
+		c.Process = ProcessAsync
+	}
 	if c.MaxMessageSize == 0 {
 		c.MaxMessageSize = 64 * 1024
 	}
@@ -132,6 +139,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ResponseLifetime == 0 {
 		c.ResponseLifetime = client.ExchangeLifetime
+	}
+	if c.IdempotentResponseLifetime == 0 {
+		c.IdempotentResponseLifetime = 10 * time.Second
 	}
 	if c.ResponseCacheEntries == 0 {
 		c.ResponseCacheEntries = 8192
@@ -213,10 +223,7 @@ func Serve(ctx context.Context, sock *net.UDPConn, cfg Config) *Endpoint {
 	} else {
 		go e.sweepLoop()
 	}
-	go func() {
-		<-ctx.Done()
-		e.Close()
-	}()
+	context.AfterFunc(ctx, e.Close)
 	return e
 }
 
@@ -318,9 +325,16 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 	session := newPeerSession(e, addr)
 	cfg := client.DefaultConfig
 	cfg.Ctx = e.ctx
-	cfg.Handler = e.cfg.Handler
+	cache := NewResponseCache(e.cfg.ResponseLifetime, e.cfg.IdempotentResponseLifetime, e.cfg.ResponseCacheEntries)
+	handler := e.cfg.Handler
 	if e.cfg.NonConfirmableReplies {
-		cfg.Handler = replyInKind(e.cfg.Handler)
+		handler = replyInKind(handler)
+	}
+	cfg.Handler = func(w *ResponseWriter, r *pool.Message) {
+		if isIdempotent(r.Code()) {
+			cache.MarkIdempotent(r.MessageID())
+		}
+		handler(w, r)
 	}
 	cfg.Errors = func(err error) { e.cfg.Logger.Debug("coap", "peer", addr, "err", err) }
 	cfg.MessagePool = e.pool
@@ -339,7 +353,7 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 	cfg.CreateInactivityMonitor = func() client.InactivityMonitor { return inactivity.NewNilMonitor[*client.Conn]() }
 	p := &peer{session: session}
 	p.cc = client.NewConnWithOpts(session, &cfg,
-		client.WithResponseMessageCache(NewResponseCache(e.cfg.ResponseLifetime, e.cfg.ResponseCacheEntries)),
+		client.WithResponseMessageCache(cache),
 		client.WithBlockWise(func(cc *client.Conn) *blockwise.BlockWise[*client.Conn] {
 			// A closure: cc's client part does not exist yet when block-wise is created.
 			sentRequest := func(token message.Token) (*pool.Message, bool) { return cc.GetObservationRequest(token) }
@@ -357,6 +371,16 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 		e.mu.Unlock()
 	})
 	return p
+}
+
+// isIdempotent reports whether a request method may be processed twice with the effect of
+// once (RFC 7252 §5.1, RFC 8132 §2).
+func isIdempotent(c codes.Code) bool {
+	switch c {
+	case codes.GET, codes.PUT, codes.DELETE, codes.FETCH, codes.IPATCH:
+		return true
+	}
+	return false
 }
 
 // replyInKind sends the response to a non-confirmable request as a non-confirmable message of
@@ -414,6 +438,21 @@ func (e *Endpoint) readLoop() {
 		}
 		e.process(from, buf[:n])
 	}
+}
+
+// ProcessAsync is a Config.Process that runs every message on a goroutine of its own. The
+// conn's loop goroutine (one per peer, long-lived) then never grows the deep stack of a handler
+// or of go-coap's block-wise layer: with thousands of peers, that is tens of megabytes of idle
+// stack saved; and a slow handler holds up no other message, not even the same peer's next.
+// ProcessInline is the other choice.
+func ProcessAsync(req *pool.Message, cc *client.Conn, handler config.HandlerFunc[*client.Conn]) {
+	go cc.ProcessReceivedMessageWithHandler(req, handler)
+}
+
+// ProcessInline is a Config.Process that handles each message on the conn's own loop, one after
+// the other: a peer's messages are handled in order, and a slow handler holds up its peer.
+func ProcessInline(req *pool.Message, cc *client.Conn, handler config.HandlerFunc[*client.Conn]) {
+	cc.ProcessReceivedMessageWithHandler(req, handler)
 }
 
 // Inject processes datagram as if it had been received from from (which receives any answer).

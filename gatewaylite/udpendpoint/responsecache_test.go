@@ -21,7 +21,7 @@ func cachedMessage(mid int32, code codes.Code) *pool.Message {
 }
 
 func TestResponseCacheStoresLoadsAndKeepsFirst(t *testing.T) {
-	c := NewResponseCache(time.Minute, 100)
+	c := NewResponseCache(time.Minute, time.Minute, 100)
 	if err := c.Store("7", cachedMessage(7, codes.Content)); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestResponseCacheStoresLoadsAndKeepsFirst(t *testing.T) {
 }
 
 func TestResponseCacheExpiresInOrder(t *testing.T) {
-	c := NewResponseCache(20*time.Millisecond, 100)
+	c := NewResponseCache(20*time.Millisecond, 20*time.Millisecond, 100)
 	for i := range 10 {
 		_ = c.Store(strconv.Itoa(i), cachedMessage(int32(i), codes.Content))
 	}
@@ -59,7 +59,7 @@ func TestResponseCacheExpiresInOrder(t *testing.T) {
 }
 
 func TestResponseCacheCapEvictsOldest(t *testing.T) {
-	c := NewResponseCache(time.Minute, 50)
+	c := NewResponseCache(time.Minute, time.Minute, 50)
 	for i := range 500 {
 		_ = c.Store(strconv.Itoa(i), cachedMessage(int32(i), codes.Content))
 	}
@@ -76,7 +76,7 @@ func TestResponseCacheCapEvictsOldest(t *testing.T) {
 }
 
 func BenchmarkResponseCacheStoreAtSteadyState(b *testing.B) {
-	c := NewResponseCache(time.Minute, 8192)
+	c := NewResponseCache(time.Minute, time.Minute, 8192)
 	m := cachedMessage(1, codes.Content)
 	keys := make([]string, 65536)
 	for i := range keys {
@@ -85,5 +85,23 @@ func BenchmarkResponseCacheStoreAtSteadyState(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		_ = c.Store(keys[i&0xffff], m)
+	}
+}
+
+func TestIdempotentResponsesExpireFirst(t *testing.T) {
+	c := NewResponseCache(time.Minute, 20*time.Millisecond, 100)
+	c.MarkIdempotent(1)
+	_ = c.Store("1", cachedMessage(1, codes.Content)) // a GET's answer
+	_ = c.Store("2", cachedMessage(2, codes.Created)) // a POST's answer
+	got := pool.NewMessage(context.Background())
+	if ok, _ := c.Load("1", got); !ok {
+		t.Fatal("a fresh idempotent answer must be there for retransmissions")
+	}
+	time.Sleep(30 * time.Millisecond)
+	if ok, _ := c.Load("1", got); ok {
+		t.Fatal("the idempotent answer outlived its short lifetime")
+	}
+	if ok, _ := c.Load("2", got); !ok || got.Code() != codes.Created {
+		t.Fatal("the non-idempotent answer must live the full exchange lifetime")
 	}
 }
