@@ -135,7 +135,9 @@ func TestLoginSendsTheToken(t *testing.T) {
 		_, _ = sock.WriteToUDPAddrPort(resp, from)
 	}()
 	_, err := Run(context.Background(), Config{Clients: 1, Duration: time.Second,
-		Target: func(int) Target { return Target{Server: sock.LocalAddr().(*net.UDPAddr).AddrPort(), ProxyURI: "coap://x/", Token: "tok"} }})
+		Target: func(int) Target {
+			return Target{Server: sock.LocalAddr().(*net.UDPAddr).AddrPort(), ProxyURI: "coap://x/", Token: "tok"}
+		}})
 	if string(<-got) != "tok" {
 		t.Fatal("the token was not the payload of the login")
 	}
