@@ -69,11 +69,14 @@ func NewGatewayScreen(s GatewaySummary) *GatewayScreen {
 		header.Add(note)
 	}
 	if s.LoginCommand != "" {
-		cmd := widget.NewEntry()
-		cmd.SetText(s.LoginCommand)
-		cmd.Disable()
-		header.Add(widget.NewLabel("Log in with libcoap:"))
-		header.Add(cmd)
+		cmd := widget.NewLabel(s.LoginCommand)
+		cmd.TextStyle = fyne.TextStyle{Monospace: true}
+		cmd.Truncation = fyne.TextTruncateEllipsis
+		copyButton := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+			fyne.CurrentApp().Clipboard().SetContent(s.LoginCommand)
+		})
+		header.Add(widget.NewLabel("Log in from a terminal with libcoap:"))
+		header.Add(container.NewBorder(nil, nil, nil, copyButton, cmd))
 	}
 
 	devices := widget.NewList(
@@ -89,27 +92,45 @@ func NewGatewayScreen(s GatewaySummary) *GatewayScreen {
 	)
 	g.trafficList = widget.NewList(
 		func() int { return len(g.traffic) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("00:00:00.000 device GET 127.0.0.1:65535 → 2.05")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newTrafficRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			// Newest first.
 			t := g.traffic[len(g.traffic)-1-id]
-			text := fmt.Sprintf("%s  %-7s %-21s %-6s %s → %s", t.Time, t.Hop, t.Client, t.Method, t.Target, t.Code)
+			what := t.Target
 			if t.Detail != "" {
-				text += "  " + t.Detail
+				what += "  (" + t.Detail + ")"
 			}
-			o.(*widget.Label).SetText(text)
+			cells := o.(*fyne.Container).Objects
+			for i, text := range []string{t.Time, t.Hop, t.Client, t.Method, t.Code, what} {
+				cells[i].(*widget.Label).SetText(text)
+			}
 		},
 	)
 	deviceCard := widget.NewCard("Devices", "reachable only through the gateway", devices)
-	trafficCard := widget.NewCard("Traffic", "", container.NewBorder(g.countLabel, nil, nil, nil, g.trafficList))
+	columnHeads := newTrafficRow()
+	for i, head := range []string{"Time", "Hop", "Client", "Method", "Code", "Target"} {
+		l := columnHeads.(*fyne.Container).Objects[i].(*widget.Label)
+		l.SetText(head)
+		l.TextStyle = fyne.TextStyle{Bold: true}
+	}
+	trafficCard := widget.NewCard("Traffic", "", container.NewBorder(container.NewVBox(g.countLabel, columnHeads), nil, nil, nil, g.trafficList))
 	split := container.NewHSplit(deviceCard, trafficCard)
 	split.Offset = 0.35
 	g.root = container.NewBorder(header, nil, nil, nil, split)
 	return g
+}
+
+// trafficColumns are the widths of time, hop, client, method and code; the target takes the rest.
+var trafficColumns = []float32{105, 75, 150, 85, 60}
+
+func newTrafficRow() fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, len(trafficColumns)+1)
+	for i := range cells {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		cells[i] = l
+	}
+	return container.New(newColumnsLayout(trafficColumns...), cells...)
 }
 
 func orNone(s string) string {
