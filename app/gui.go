@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -99,9 +100,12 @@ func forwardTraffic(bus *traffic.Bus, screen *views.GatewayScreen) func() {
 }
 
 func trafficLine(e traffic.Exchange) views.TrafficLine {
-	target := e.Target + e.Path
-	if e.Target == "" {
-		target = "gateway " + e.Path
+	// The path first, then the device by its first label: the part that differs between rows
+	// stays visible when the column is narrow.
+	target := e.Path + "  on the gateway"
+	if e.Target != "" {
+		device, _, _ := strings.Cut(e.Target, ".")
+		target = e.Path + "  on " + device
 	}
 	return views.TrafficLine{
 		Time: e.Time.Format("15:04:05.000"), Hop: string(e.Hop), Client: clientString(e), Method: e.Method,

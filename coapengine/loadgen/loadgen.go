@@ -137,6 +137,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	perSecond := sampleSeconds(runCtx, &answered, cfg.Second)
 	wg.Wait()
 	elapsed := time.Since(start)
+	for _, c := range clients {
+		c.logout()
+	}
 
 	res := Result{Clients: cfg.Clients, Duration: elapsed, PerSecond: <-perSecond}
 	for _, c := range clients {
@@ -284,6 +287,23 @@ func (c *loadClient) login() error {
 		return nil
 	}
 	return errors.New("login: the gateway did not answer")
+}
+
+// logout ends the client's gateway session (DELETE /sessions), so that a run leaves none
+// behind; it waits briefly and ignores failures.
+func (c *loadClient) logout() {
+	if c.target.Token == "" {
+		return
+	}
+	c.mid++
+	req, err := encode(message.Message{Type: message.Confirmable, Code: codes.DELETE, MessageID: int32(c.mid), Token: []byte{0x10, 0x62},
+		Options: message.Options{{ID: message.URIPath, Value: []byte("sessions")}}})
+	if err != nil {
+		return
+	}
+	if _, err := c.sock.Write(req); err == nil {
+		_, _ = c.read(time.Now().Add(500*time.Millisecond), func(m *message.Message) bool { return bytes.Equal(m.Token, []byte{0x10, 0x62}) })
+	}
 }
 
 var errTimeout = errors.New("timeout")
