@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
@@ -212,6 +213,9 @@ func (g *Gateway) openSockets(reachOutside bool) error {
 		ResponseCacheEntries: 512,
 	})
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("gateway: %w (is another gateway running? --listen picks another address)", err)
+		}
 		return fmt.Errorf("gateway: %w", err)
 	}
 	g.listener = listener

@@ -2,10 +2,13 @@ package gatewaylite
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth/authtest"
 	"github.com/plgd-dev/go-coap/v3/message"
@@ -267,5 +270,47 @@ func TestTokenFromTheHTTPEndpointOpensASession(t *testing.T) {
 	}
 	if _, err := fetchToken(g.TokenEndpoint(), "dev", "wrong"); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+func TestSecondGatewayOnTheSamePortSaysSo(t *testing.T) {
+	g := startGateway(t, nil)
+	_, err := Start(t.Context(), Config{Listen: g.Addr().String(), TokenListen: "off", DataDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "another gateway running") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCorruptConfigIsReportedAndKept(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ConfigFile)
+	for _, bad := range []string{`{"accounts": [`, `{"accounts": [{"id": ""}]}`, `{"hosts": {"x": "not an address"}}`, `{"acounts": []}`} {
+		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Start(t.Context(), Config{Listen: "127.0.0.1:0", TokenListen: "off", DataDir: dir})
+		if err == nil || !strings.Contains(err.Error(), ConfigFile) {
+			t.Errorf("%s: got %v", bad, err)
+		}
+		if kept, _ := os.ReadFile(path); string(kept) != bad {
+			t.Errorf("%s: the file was changed", bad)
+		}
+	}
+}
+
+func TestEventsPutThroughTheGateway(t *testing.T) {
+	g := startGateway(t, nil)
+	cc := g.loggedIn(t)
+	tamper, _ := ssn.EventTamper.MarshalBinary()
+	if resp, _ := proxy(t, cc, codes.PUT, seedURI("/snsr/sys/event"), tamper); resp.Code() != codes.Changed {
+		t.Fatalf("tamper event: %v", resp.Code())
+	}
+	if events := g.mesh.Devices()[0].Events(); len(events) != 1 || events[0].Event != ssn.EventTamper {
+		t.Fatalf("events %v", events)
+	}
+	for name, payload := range map[string][]byte{"2 bytes": {4, 0}, "unknown event": {9, 0, 0, 0}} {
+		if resp, body := proxy(t, cc, codes.PUT, seedURI("/snsr/sys/event"), payload); resp.Code() != codes.BadRequest {
+			t.Errorf("%s: %v %s", name, resp.Code(), body)
+		}
 	}
 }
