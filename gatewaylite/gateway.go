@@ -214,9 +214,9 @@ func (g *Gateway) openSockets(reachOutside bool) error {
 	})
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("gateway: %w (is another gateway running? --listen picks another address)", err)
+			return fmt.Errorf("%w (is another gateway running? --listen picks another address)", err)
 		}
-		return fmt.Errorf("gateway: %w", err)
+		return err
 	}
 	g.listener = listener
 	upstreamAddr := "127.0.0.1:0"

@@ -196,7 +196,7 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 	}
 	sock, err := net.ListenUDP("udp", udpAddr)
 	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("cannot listen on udp %s: %w", addr, unwrapOpError(err))
 	}
 	return Serve(ctx, sock, cfg), nil
 }
@@ -225,6 +225,15 @@ func Serve(ctx context.Context, sock *net.UDPConn, cfg Config) *Endpoint {
 	}
 	context.AfterFunc(ctx, e.Close)
 	return e
+}
+
+// unwrapOpError drops net.OpError's restatement of the operation and address.
+func unwrapOpError(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err
+	}
+	return err
 }
 
 // LocalAddr is the address the endpoint's socket is bound to.
