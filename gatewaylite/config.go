@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
+	"github.com/coap-workbench/coap-workbench/gatewaylite/datadir"
 )
 
 // ConfigFile is the name of the gateway's configuration in its data directory.
@@ -44,8 +45,8 @@ func LoadOrCreateFileConfig(dataDir string) (cfg FileConfig, created bool, err e
 	case !errors.Is(err, fs.ErrNotExist):
 		return FileConfig{}, false, fmt.Errorf("cannot read %s: %w", path, err)
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return FileConfig{}, false, fmt.Errorf("cannot create data directory %s: %w", dataDir, err)
+	if err := datadir.Ensure(dataDir); err != nil {
+		return FileConfig{}, false, err
 	}
 	secret, err := auth.NewClientSecret()
 	if err != nil {
@@ -63,26 +64,13 @@ func LoadOrCreateFileConfig(dataDir string) (cfg FileConfig, created bool, err e
 	if err := os.WriteFile(filepath.Join(dataDir, DevSecretFile), []byte(secret+"\n"), 0o600); err != nil {
 		return FileConfig{}, false, fmt.Errorf("cannot store the dev client secret: %w", err)
 	}
-	if err := writeNew(path, append(out, '\n'), 0o600); err != nil {
+	if err := datadir.WriteNew(path, append(out, '\n')); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return LoadOrCreateFileConfig(dataDir)
 		}
 		return FileConfig{}, false, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return cfg, true, nil
-}
-
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
 }
 
 func parseFileConfig(path string, raw []byte) (FileConfig, error) {
@@ -114,11 +102,5 @@ func parseHosts(hosts map[string]string) (map[string]netip.AddrPort, error) {
 	return out, nil
 }
 
-// DefaultDataDir is the gateway's data directory when --data-dir is not given: under the
-// user's configuration directory.
-func DefaultDataDir() string {
-	if dir, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(dir, "coap-workbench", "gateway")
-	}
-	return filepath.Join(os.TempDir(), "coap-workbench-gateway")
-}
+// DefaultDataDir is the gateway's data directory when --data-dir is not given.
+func DefaultDataDir() string { return datadir.Default() }

@@ -244,15 +244,3 @@ func proxyURIOption(uri string) message.Option {
 func queryOption(q string) message.Option {
 	return message.Option{ID: message.URIQuery, Value: []byte(q)}
 }
-
-// waitFor polls cond until it holds, failing after 5 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

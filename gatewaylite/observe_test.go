@@ -2,6 +2,7 @@ package gatewaylite
 
 import (
 	"bytes"
+	"github.com/coap-workbench/coap-workbench/internal/testwait"
 	"testing"
 	"time"
 
@@ -95,7 +96,7 @@ func TestObserveFanOutAndUpstreamCancellation(t *testing.T) {
 
 	// B rejects a notification with a Reset: the last observer is gone, so is upstream.
 	b.send(message.Message{Type: message.Reset, MessageID: n.MessageID})
-	waitFor(t, "the device to lose its observer", func() bool { return device.Status().PowerObservers == 0 })
+	testwait.For(t, "the device to lose its observer", func() bool { return device.Status().PowerObservers == 0 })
 	if len(g.Relays()) != 0 {
 		t.Fatalf("relays left: %+v", g.Relays())
 	}
@@ -112,7 +113,7 @@ func TestLogoutEndsTheSessionsObservations(t *testing.T) {
 	if m := c.next([]byte{2}, 3*time.Second); m.Code != codes.Deleted {
 		t.Fatalf("logout: %v", m.Code)
 	}
-	waitFor(t, "the device to lose its observer", func() bool { return device.Status().PowerObservers == 0 })
+	testwait.For(t, "the device to lose its observer", func() bool { return device.Status().PowerObservers == 0 })
 }
 
 func TestStickyMoveTakesTheObservationAlong(t *testing.T) {
@@ -147,7 +148,7 @@ func TestRelayedNotificationsKeepTheSessionAlive(t *testing.T) {
 	c.next([]byte{3}, 3*time.Second)
 	g.clock.Advance(2 * time.Hour)
 	c.next([]byte{3}, 3*time.Second) // a notification passes at the new time
-	waitFor(t, "the notification to count as traffic", func() bool { return g.clock.Now().Sub(session.LastTraffic()) < time.Minute })
+	testwait.For(t, "the notification to count as traffic", func() bool { return g.clock.Now().Sub(session.LastTraffic()) < time.Minute })
 	g.ExpireIdleSessions()
 	if g.Sessions().Lookup(c.addr()) == nil {
 		t.Fatal("a session with notifications flowing was expired")
@@ -183,5 +184,5 @@ func TestObservingTheICThroughTheGatewayReachesTheIC(t *testing.T) {
 	if err := obs.Cancel(timeout(t, 5*time.Second), proxyURIOption(seedURI("/snsr/arduino/temp?sens"))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the relays to end", func() bool { return len(g.Relays()) == 0 })
+	testwait.For(t, "the relays to end", func() bool { return len(g.Relays()) == 0 })
 }

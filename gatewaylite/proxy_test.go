@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/coap-workbench/coap-workbench/internal/testwait"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -228,7 +229,7 @@ func TestSilentDeviceBlocksNobody(t *testing.T) {
 		stuck.send(message.Message{Type: message.Confirmable, Code: codes.GET, Token: []byte{0x51, byte(i)},
 			Options: message.Options{proxyURIOption("coap://" + silent.Name + ":4849/")}})
 	}
-	waitFor(t, "the 40 requests to reach the gateway", func() bool { return g.Stats().Proxied.Load() >= 40 })
+	testwait.For(t, "the 40 requests to reach the gateway", func() bool { return g.Stats().Proxied.Load() >= 40 })
 	for i := range 20 {
 		other := g.loggedIn(t)
 		if code, _ := proxyGet(t, other, seedURI("/")); code != codes.Content {
@@ -292,15 +293,9 @@ func TestBlock2At128ThroughTheProxy(t *testing.T) {
 }
 
 func encodeUint32(v uint32) []byte {
-	switch {
-	case v == 0:
-		return nil
-	case v < 1<<8:
-		return []byte{byte(v)}
-	case v < 1<<16:
-		return []byte{byte(v >> 8), byte(v)}
-	}
-	return []byte{byte(v >> 16), byte(v >> 8), byte(v)}
+	buf := make([]byte, 4)
+	n, _ := message.EncodeUint32(buf, v)
+	return buf[:n]
 }
 
 func TestBlock1UploadBeyondTheCapGets413(t *testing.T) {
@@ -376,7 +371,7 @@ func TestICRebootThroughTheGatewaySetsItsTime(t *testing.T) {
 	if sequence[0] != "ic→nic PUT /sys/snsr?ev=rbt" || sequence[1] != "nic→ic PUT /sys/time" {
 		t.Fatalf("sequence %v", sequence)
 	}
-	waitFor(t, "the IC to answer again", func() bool { return !d.Rebooting() })
+	testwait.For(t, "the IC to answer again", func() bool { return !d.Rebooting() })
 	_, body := proxyGet(t, cc, seedURI("/snsr/sys/time"))
 	icTime, err := ssn.DecodeSystemTime(body)
 	if err != nil || time.Since(icTime).Abs() > 3*time.Second {

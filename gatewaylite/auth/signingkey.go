@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/coap-workbench/coap-workbench/gatewaylite/datadir"
 )
 
 // SigningKeyFile is the name of the gateway's private key in its data directory.
@@ -28,8 +30,8 @@ func LoadOrCreateSigningKey(dataDir string) (*ecdsa.PrivateKey, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("cannot read the gateway signing key %s: %w", path, err)
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create data directory %s: %w", dataDir, err)
+	if err := datadir.Ensure(dataDir); err != nil {
+		return nil, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -40,7 +42,7 @@ func LoadOrCreateSigningKey(dataDir string) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("cannot encode the gateway signing key: %w", err)
 	}
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
-	if err := writeFileExclusive(path, pemBytes, 0o600); err != nil {
+	if err := datadir.WriteNew(path, pemBytes); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			// Another process created it first: use theirs.
 			return LoadOrCreateSigningKey(dataDir)
@@ -63,24 +65,4 @@ func parseSigningKey(path string, raw []byte) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("%s holds a %s key; ES256 needs P-256", path, key.Curve.Params().Name)
 	}
 	return key, nil
-}
-
-// writeFileExclusive creates path with data and mode, failing if it already exists, and
-// leaves no partial file behind on error.
-func writeFileExclusive(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
 }

@@ -74,20 +74,22 @@ func (l *deviceLink) setDown(down bool) {
 	l.mu.Unlock()
 }
 
-func (l *deviceLink) isDown() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.down
-}
-
-func (l *deviceLink) lostLocked() bool {
-	return l.faults.LossPercent > 0 && l.rng.Float64()*100 < l.faults.LossPercent
+// dropLocked decides whether a datagram, either way, is lost: the device is down or offline,
+// or the loss draw says so.
+func (l *deviceLink) dropLocked() bool {
+	if l.down {
+		return true
+	}
+	if !l.withFaults {
+		return false
+	}
+	return l.faults.Offline || (l.faults.LossPercent > 0 && l.rng.Float64()*100 < l.faults.LossPercent)
 }
 
 func (l *deviceLink) Receive(_ netip.AddrPort, _ int) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.down || (l.withFaults && (l.faults.Offline || l.lostLocked())) {
+	if l.dropLocked() {
 		return false, 0
 	}
 	if l.onReceive != nil {
@@ -106,7 +108,7 @@ func (l *deviceLink) Receive(_ netip.AddrPort, _ int) (bool, time.Duration) {
 func (l *deviceLink) Send(_ netip.AddrPort, n int) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.down || (l.withFaults && (l.faults.Offline || l.lostLocked())) {
+	if l.dropLocked() {
 		return false, 0
 	}
 	if l.onSend != nil {

@@ -3,6 +3,7 @@ package mesh
 import (
 	"bytes"
 	"context"
+	"github.com/coap-workbench/coap-workbench/internal/testwait"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -298,17 +299,6 @@ func observe(t *testing.T, cc *client.Conn, path string, queries ...string) (<-c
 	return ch, obs
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestObservePowerStatsAndCancel(t *testing.T) {
 	m := startMesh(t, Config{Devices: 1})
 	d := m.Devices()[0]
@@ -331,7 +321,7 @@ func TestObservePowerStatsAndCancel(t *testing.T) {
 	if err := obs.Cancel(ctx5s(t), message.Option{ID: message.URIQuery, Value: []byte("mod=pwr")}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the device to drop its observer", func() bool { return d.Status().PowerObservers == 0 })
+	testwait.For(t, "the device to drop its observer", func() bool { return d.Status().PowerObservers == 0 })
 }
 
 func TestObserveTemperatureIsRelayedAndCancelledAtTheIC(t *testing.T) {
@@ -356,7 +346,7 @@ func TestObserveTemperatureIsRelayedAndCancelledAtTheIC(t *testing.T) {
 	if err := obs.Cancel(ctx5s(t), message.Option{ID: message.URIQuery, Value: []byte("sens")}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the IC to drop the NIC's observation", func() bool { return d.temperature().set.Len() == 0 })
+	testwait.For(t, "the IC to drop the NIC's observation", func() bool { return d.temperature().set.Len() == 0 })
 }
 
 func TestICResetRebootsAndTheNICSetsItsTime(t *testing.T) {
@@ -371,7 +361,7 @@ func TestICResetRebootsAndTheNICSetsItsTime(t *testing.T) {
 	if err != nil || resp.Code() != codes.Changed {
 		t.Fatalf("reset: %v %v", resp, err)
 	}
-	waitFor(t, "the IC to go down", d.Rebooting)
+	testwait.For(t, "the IC to go down", d.Rebooting)
 	short, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	if resp, err := cc.Get(short, "/snsr/sys/info"); err == nil && resp.Code() != codes.ServiceUnavailable {
@@ -415,7 +405,7 @@ func TestFaults(t *testing.T) {
 	if err := m.ApplyFaults(parsed); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "both events to reach the IC", func() bool { return len(d.Events()) == 2 })
+	testwait.For(t, "both events to reach the IC", func() bool { return len(d.Events()) == 2 })
 	got := map[ssn.Event]bool{}
 	for _, e := range d.Events() {
 		got[e.Event] = true
@@ -483,7 +473,7 @@ func TestRebootedDeviceRestartsItsCounters(t *testing.T) {
 	var p ssn.PowerStats
 	_ = p.UnmarshalBinary(before)
 	d.Reboot()
-	waitFor(t, "the reboot to finish", func() bool { return !d.Rebooting() })
+	testwait.For(t, "the reboot to finish", func() bool { return !d.Rebooting() })
 	_, after := get(t, cc, "/sys/stats", "mod=pwr")
 	var q ssn.PowerStats
 	_ = q.UnmarshalBinary(after)

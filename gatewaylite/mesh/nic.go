@@ -15,6 +15,7 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
+	"github.com/plgd-dev/go-coap/v3/udp/client"
 )
 
 // nicVersion is what a NIC answers on GET /.
@@ -142,27 +143,15 @@ func (d *Device) fillPowerStats(m *pool.Message) {
 	m.SetBody(bytes.NewReader(d.powerStatsBytes()))
 }
 
-func observeOption(seq uint32) message.Option {
-	return message.Option{ID: message.Observe, Value: encodeUint(seq)}
-}
+func observeOption(seq uint32) message.Option { return uintOption(message.Observe, seq) }
 
-func maxAgeOption(seconds uint32) message.Option {
-	return message.Option{ID: message.MaxAge, Value: encodeUint(seconds)}
-}
+func maxAgeOption(seconds uint32) message.Option { return uintOption(message.MaxAge, seconds) }
 
-// encodeUint encodes an option's uint value in the fewest bytes (RFC 7252 §3.2).
-func encodeUint(v uint32) []byte {
-	switch {
-	case v == 0:
-		return nil
-	case v < 1<<8:
-		return []byte{byte(v)}
-	case v < 1<<16:
-		return []byte{byte(v >> 8), byte(v)}
-	case v < 1<<24:
-		return []byte{byte(v >> 16), byte(v >> 8), byte(v)}
-	}
-	return []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+// uintOption builds an option with a uint value in the fewest bytes (RFC 7252 §3.2).
+func uintOption(id message.OptionID, v uint32) message.Option {
+	buf := make([]byte, 4)
+	n, _ := message.EncodeUint32(buf, v)
+	return message.Option{ID: id, Value: buf[:n]}
 }
 
 // forwardToIC passes a /snsr/... request to the Device IC with the prefix stripped, and its
@@ -173,18 +162,18 @@ func (d *Device) forwardToIC(w *udpendpoint.ResponseWriter, r *pool.Message, req
 	if len(req.queries) > 0 {
 		display += "?" + strings.Join(req.queries, "&")
 	}
-	if obs := observeValue(r); obs == 0 {
-		d.relayObservation(w, r, req, icPath, display)
-		return
-	} else if obs == 1 {
-		d.icRelays.Leave(req.peer, r.Token())
-	}
 	ctx, cancel := d.icTimeout()
 	defer cancel()
 	cc, err := d.icConn()
 	if err != nil {
 		respondText(w, codes.ServiceUnavailable, "the NIC cannot reach its Device IC: "+err.Error())
 		return
+	}
+	if obs := observeValue(r); obs == 0 {
+		d.relayObservation(ctx, w, r, req, cc, icPath, display)
+		return
+	} else if obs == 1 {
+		d.icRelays.Leave(req.peer, r.Token())
 	}
 	fwd := cc.AcquireMessage(ctx)
 	defer cc.ReleaseMessage(fwd)
@@ -226,14 +215,8 @@ func icOptions(opts message.Options) message.Options {
 	return out
 }
 
-func (d *Device) relayObservation(w *udpendpoint.ResponseWriter, r *pool.Message, req request, icPath, display string) {
-	ctx, cancel := d.icTimeout()
-	defer cancel()
-	cc, err := d.icConn()
-	if err != nil {
-		respondText(w, codes.ServiceUnavailable, "the NIC cannot reach its Device IC: "+err.Error())
-		return
-	}
+// relayObservation registers the client on the NIC's relay of the IC resource.
+func (d *Device) relayObservation(ctx context.Context, w *udpendpoint.ResponseWriter, r *pool.Message, req request, cc *client.Conn, icPath, display string) {
 	opts := icOptions(r.Options())
 	for _, q := range req.queries {
 		opts = append(opts, message.Option{ID: message.URIQuery, Value: []byte(q)})
@@ -268,40 +251,34 @@ func (d *Device) handleRebootNotice(w *udpendpoint.ResponseWriter, r *pool.Messa
 
 // setICTime PUTs the NIC's time into the Device IC's sys/time.
 func (d *Device) setICTime() {
-	ctx, cancel := d.icTimeout()
-	defer cancel()
-	cc, err := d.icConn()
-	if err != nil {
-		return
-	}
+	// The payload is made as late as possible: the time it carries is the time it leaves.
 	payload, _ := ssn.AbsoluteTimeSet(d.mesh.now()).MarshalBinary()
-	start := time.Now()
-	resp, err := cc.Put(ctx, "/sys/time", message.AppOctets, bytes.NewReader(payload))
-	if err != nil {
-		d.publishIC(traffic.HopNICToIC, "PUT", "/sys/time", codes.ServiceUnavailable, time.Since(start), "time set: no answer from the Device IC")
-		return
-	}
-	defer cc.ReleaseMessage(resp)
-	d.publishIC(traffic.HopNICToIC, "PUT", "/sys/time", resp.Code(), time.Since(start), "time set after reboot")
+	d.putToIC("/sys/time", payload, "time set after reboot")
 }
 
 // sendEvent PUTs an event into the Device IC's sys/event.
 func (d *Device) sendEvent(e ssn.Event) {
+	payload, _ := e.MarshalBinary()
+	d.putToIC("/sys/event", payload, e.String())
+}
+
+// putToIC is the NIC's own PUT to its Device IC, published on the traffic stream as what.
+func (d *Device) putToIC(path string, payload []byte, what string) {
 	ctx, cancel := d.icTimeout()
 	defer cancel()
 	cc, err := d.icConn()
 	if err != nil {
+		d.publishIC(traffic.HopNICToIC, "PUT", path, codes.ServiceUnavailable, 0, what+": "+err.Error())
 		return
 	}
-	payload, _ := e.MarshalBinary()
 	start := time.Now()
-	resp, err := cc.Put(ctx, "/sys/event", message.AppOctets, bytes.NewReader(payload))
+	resp, err := cc.Put(ctx, path, message.AppOctets, bytes.NewReader(payload))
 	if err != nil {
-		d.publishIC(traffic.HopNICToIC, "PUT", "/sys/event", codes.ServiceUnavailable, time.Since(start), e.String()+": no answer from the Device IC")
+		d.publishIC(traffic.HopNICToIC, "PUT", path, codes.ServiceUnavailable, time.Since(start), what+": no answer from the Device IC")
 		return
 	}
 	defer cc.ReleaseMessage(resp)
-	d.publishIC(traffic.HopNICToIC, "PUT", "/sys/event", resp.Code(), time.Since(start), e.String())
+	d.publishIC(traffic.HopNICToIC, "PUT", path, resp.Code(), time.Since(start), what)
 }
 
 func (d *Device) publishIC(hop traffic.Hop, method, path string, code codes.Code, rtt time.Duration, detail string) {
