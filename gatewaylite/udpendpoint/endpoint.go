@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
@@ -21,7 +20,6 @@ import (
 	"time"
 
 	"github.com/plgd-dev/go-coap/v3/message"
-	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
 	"github.com/plgd-dev/go-coap/v3/net/blockwise"
 	"github.com/plgd-dev/go-coap/v3/net/monitor/inactivity"
@@ -47,114 +45,6 @@ type Link interface {
 	Receive(from netip.AddrPort, size int) (deliver bool, delay time.Duration)
 	// Send is called for every datagram about to be written to the socket.
 	Send(to netip.AddrPort, size int) (deliver bool, delay time.Duration)
-}
-
-// Config describes an endpoint. Zero values take the defaults noted on each field.
-type Config struct {
-	// Handler serves requests from peers. Default: 4.04 for every request.
-	Handler HandlerFunc
-	// Process receives every message before Handler and decides where it runs. It must end by
-	// calling cc.ProcessReceivedMessageWithHandler(req, handler), directly or later. Default
-	// ProcessAsync.
-	Process ProcessFunc
-	// NonConfirmableReplies answers a non-confirmable request with a non-confirmable response,
-	// as RFC 7252 §5.2.3 recommends (go-coap alone answers them with confirmable ones).
-	NonConfirmableReplies bool
-	// Link shapes the traffic (fault injection). Default: none.
-	Link Link
-	// Logger receives errors of the protocol layer at debug level. Default: slog.Default().
-	Logger *slog.Logger
-
-	// MaxMessageSize bounds a datagram. Default 64 KiB.
-	MaxMessageSize uint32
-	// BlockwiseSZX is the largest block this endpoint sends. Default 1024 bytes.
-	BlockwiseSZX blockwise.SZX
-	// MaxBlock1Size caps a block-wise upload; larger ones get 4.13. Default 64 KiB.
-	MaxBlock1Size int64
-	// BlockwiseTransferTimeout bounds a block-wise transfer. Default 10 s.
-	BlockwiseTransferTimeout time.Duration
-
-	// NStart is the number of outstanding confirmable requests to one peer. Default 1.
-	NStart uint32
-	// AckTimeout is the CoAP ACK_TIMEOUT. Default 2 s.
-	AckTimeout time.Duration
-	// MaxRetransmit is the CoAP MAX_RETRANSMIT. Default 4.
-	MaxRetransmit uint32
-
-	// ResponseLifetime is how long a response is kept to answer duplicates. Default 247 s
-	// (EXCHANGE_LIFETIME).
-	ResponseLifetime time.Duration
-	// IdempotentResponseLifetime is how long a response to an idempotent request (GET, PUT,
-	// DELETE, FETCH, iPATCH) is kept: long enough for the first retransmissions, after which
-	// RFC 7252 §4.5 allows the request to be processed again. Default 10 s.
-	IdempotentResponseLifetime time.Duration
-	// ResponseCacheEntries bounds the responses kept per peer. Default 8192.
-	ResponseCacheEntries int
-	// SweepInterval is the period of retransmissions and expirations. Default 100 ms.
-	SweepInterval time.Duration
-	// IdlePeerTimeout forgets a peer's protocol state after this long without traffic. Default
-	// 5 minutes. The application's own state (sessions, observations) is not affected.
-	IdlePeerTimeout time.Duration
-	// ReceiveBuffer is the socket receive buffer requested from the kernel. Default 4 MiB.
-	ReceiveBuffer int
-	// Sweeper, when set, runs this endpoint's periodic work together with other endpoints
-	// (one goroutine for a whole simulated mesh instead of one per device).
-	Sweeper *Sweeper
-}
-
-func (c *Config) setDefaults() {
-	if c.Handler == nil {
-		c.Handler = func(w *ResponseWriter, r *pool.Message) {
-			if r.Code() >= codes.GET && r.Code() <= codes.IPATCH {
-				_ = w.SetResponse(codes.NotFound, message.TextPlain, nil)
-			}
-		}
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Process == nil {
-		c.Process = ProcessAsync
-	}
-	if c.MaxMessageSize == 0 {
-		c.MaxMessageSize = 64 * 1024
-	}
-	if c.BlockwiseSZX == 0 {
-		c.BlockwiseSZX = blockwise.SZX1024
-	}
-	if c.MaxBlock1Size == 0 {
-		c.MaxBlock1Size = 64 * 1024
-	}
-	if c.BlockwiseTransferTimeout == 0 {
-		c.BlockwiseTransferTimeout = 10 * time.Second
-	}
-	if c.NStart == 0 {
-		c.NStart = 1
-	}
-	if c.AckTimeout == 0 {
-		c.AckTimeout = 2 * time.Second
-	}
-	if c.MaxRetransmit == 0 {
-		c.MaxRetransmit = 4
-	}
-	if c.ResponseLifetime == 0 {
-		c.ResponseLifetime = client.ExchangeLifetime
-	}
-	if c.IdempotentResponseLifetime == 0 {
-		c.IdempotentResponseLifetime = 10 * time.Second
-	}
-	if c.ResponseCacheEntries == 0 {
-		c.ResponseCacheEntries = 8192
-	}
-	if c.SweepInterval == 0 {
-		c.SweepInterval = 100 * time.Millisecond
-	}
-	if c.IdlePeerTimeout == 0 {
-		c.IdlePeerTimeout = 5 * time.Minute
-	}
-	if c.ReceiveBuffer == 0 {
-		c.ReceiveBuffer = 4 << 20
-	}
 }
 
 // Endpoint is a CoAP endpoint on one UDP socket.
@@ -382,39 +272,6 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 	return p
 }
 
-// isIdempotent reports whether a request method may be processed twice with the effect of
-// once (RFC 7252 §5.1, RFC 8132 §2).
-func isIdempotent(c codes.Code) bool {
-	switch c {
-	case codes.GET, codes.PUT, codes.DELETE, codes.FETCH, codes.IPATCH:
-		return true
-	}
-	return false
-}
-
-// replyInKind sends the response to a non-confirmable request as a non-confirmable message of
-// its own, instead of leaving it to go-coap, which would send it confirmable. Block-wise
-// exchanges are left to go-coap, whose block-wise layer slices the response after the handler.
-func replyInKind(h HandlerFunc) HandlerFunc {
-	return func(w *ResponseWriter, r *pool.Message) {
-		h(w, r)
-		resp := w.Message()
-		if r.Type() != message.NonConfirmable || !resp.IsModified() || resp.Code() < codes.Created ||
-			r.HasOption(message.Block1) || r.HasOption(message.Block2) || resp.HasOption(message.Block2) {
-			return
-		}
-		cc := w.Conn()
-		w.Swap(cc.AcquireMessage(cc.Context())) // go-coap now has nothing to send
-		defer cc.ReleaseMessage(resp)
-		resp.SetType(message.NonConfirmable)
-		resp.SetMessageID(cc.GetMessageID())
-		resp.SetToken(r.Token())
-		if err := cc.WriteMessage(resp); err != nil {
-			cc.Close()
-		}
-	}
-}
-
 func (e *Endpoint) readLoop() {
 	defer close(e.readDone)
 	buf := make([]byte, int(e.cfg.MaxMessageSize)+1)
@@ -447,21 +304,6 @@ func (e *Endpoint) readLoop() {
 		}
 		e.process(from, buf[:n])
 	}
-}
-
-// ProcessAsync is a Config.Process that runs every message on a goroutine of its own. The
-// conn's loop goroutine (one per peer, long-lived) then never grows the deep stack of a handler
-// or of go-coap's block-wise layer: with thousands of peers, that is tens of megabytes of idle
-// stack saved; and a slow handler holds up no other message, not even the same peer's next.
-// ProcessInline is the other choice.
-func ProcessAsync(req *pool.Message, cc *client.Conn, handler config.HandlerFunc[*client.Conn]) {
-	go cc.ProcessReceivedMessageWithHandler(req, handler)
-}
-
-// ProcessInline is a Config.Process that handles each message on the conn's own loop, one after
-// the other: a peer's messages are handled in order, and a slow handler holds up its peer.
-func ProcessInline(req *pool.Message, cc *client.Conn, handler config.HandlerFunc[*client.Conn]) {
-	cc.ProcessReceivedMessageWithHandler(req, handler)
 }
 
 // Inject processes datagram as if it had been received from from (which receives any answer).
