@@ -61,7 +61,20 @@ func LoadOrCreateFileConfig(dataDir string) (cfg FileConfig, created bool, err e
 		Hosts:    map[string]string{},
 	}
 	out, _ := json.MarshalIndent(cfg, "", "  ")
-	if err := os.WriteFile(filepath.Join(dataDir, DevSecretFile), []byte(secret+"\n"), 0o600); err != nil {
+	// The secret is written aside first and moved in place only once this process has won the
+	// creation of gateway.json: two first starts at once must not leave a secret that does not
+	// match the stored hash.
+	secretPath := filepath.Join(dataDir, DevSecretFile)
+	pending, err := os.CreateTemp(dataDir, DevSecretFile+".*")
+	if err != nil {
+		return FileConfig{}, false, fmt.Errorf("cannot store the dev client secret: %w", err)
+	}
+	defer os.Remove(pending.Name())
+	_, err = pending.WriteString(secret + "\n")
+	if closeErr := pending.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
 		return FileConfig{}, false, fmt.Errorf("cannot store the dev client secret: %w", err)
 	}
 	if err := datadir.WriteNew(path, append(out, '\n')); err != nil {
@@ -69,6 +82,9 @@ func LoadOrCreateFileConfig(dataDir string) (cfg FileConfig, created bool, err e
 			return LoadOrCreateFileConfig(dataDir)
 		}
 		return FileConfig{}, false, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := os.Rename(pending.Name(), secretPath); err != nil {
+		return FileConfig{}, false, fmt.Errorf("cannot store the dev client secret: %w", err)
 	}
 	return cfg, true, nil
 }

@@ -49,8 +49,11 @@ func FuzzGatewayDatagram(f *testing.F) {
 		} else {
 			g.Sessions().Logout(from)
 		}
+		// Observations registered by inputs would notify the discard port forever. Handlers run
+		// on goroutines of their own, so a registration may land after its input returned:
+		// clear before and after each input.
+		g.relays.LeavePeer(from)
 		g.listener.Inject(from, input)
-		// Observations registered by the input would notify the discard port forever.
 		g.relays.LeavePeer(from)
 		if runs.Add(1)%200 == 0 {
 			probe.t = t

@@ -186,8 +186,11 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 		g.closeSockets()
 		return nil, err
 	}
-	g.relays = observers.NewRelayTable(g.listener)
-	g.relays.OnNotify = g.notificationRelayed
+	// Everything the handler uses exists: now the gateway may take requests.
+	g.listener.Start()
+	for _, up := range g.upstreams {
+		up.Start()
+	}
 	g.wg.Add(1)
 	go g.sweepSessions()
 	cfg.Logger.Info("gateway-lite listening", "addr", g.Addr(), "token_endpoint", g.httpAddr)
@@ -195,7 +198,7 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 }
 
 func (g *Gateway) openSockets(reachOutside bool) error {
-	listener, err := udpendpoint.Listen(g.ctx, g.cfg.Listen, udpendpoint.Config{
+	listener, err := udpendpoint.Open(g.ctx, g.cfg.Listen, udpendpoint.Config{
 		Handler: g.serve,
 		// Every request on a goroutine of its own (the endpoint's default): forwarded ones wait
 		// for a device, so a slow or silent device holds up nobody else, not even the same
@@ -219,15 +222,21 @@ func (g *Gateway) openSockets(reachOutside bool) error {
 		return err
 	}
 	g.listener = listener
+	g.relays = observers.NewRelayTable(listener)
+	g.relays.OnNotify = g.notificationRelayed
 	upstreamAddr := "127.0.0.1:0"
 	if reachOutside {
 		upstreamAddr = "0.0.0.0:0"
 	}
 	for range g.cfg.UpstreamSockets {
-		up, err := udpendpoint.Listen(g.ctx, upstreamAddr, udpendpoint.Config{
+		up, err := udpendpoint.Open(g.ctx, upstreamAddr, udpendpoint.Config{
 			Logger:               g.cfg.Logger,
 			NStart:               g.cfg.UpstreamNStart,
 			ResponseCacheEntries: 256,
+			// A device's conn holds the observations relayed from it, and a device may be
+			// silent for long between notifications: never forget one (there are only as
+			// many as devices).
+			IdlePeerTimeout: -1,
 		})
 		if err != nil {
 			return fmt.Errorf("gateway upstream socket: %w", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
+	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
@@ -185,4 +186,52 @@ func TestObservingTheICThroughTheGatewayReachesTheIC(t *testing.T) {
 		t.Fatal(err)
 	}
 	testwait.For(t, "the relays to end", func() bool { return len(g.Relays()) == 0 })
+}
+
+// A device that forgets its observers (a reboot) leaves the relay stale; the next registration
+// starts the upstream observation again, and the observers already there are served by it.
+func TestStaleRelayRestartsForEveryObserver(t *testing.T) {
+	g := startGateway(t, nil)
+	device := g.mesh.Devices()[0]
+	a, b := g.raw(t), g.raw(t)
+	a.login(g.token(t))
+	b.login(g.token(t))
+	a.observe([]byte{0xA}, powerStatsURI, 0)
+	a.next([]byte{0xA}, 3*time.Second)
+	device.Reboot()
+	testwait.For(t, "the device to forget the gateway's observation", func() bool { return device.Status().PowerObservers == 0 })
+	testwait.For(t, "the reboot to end", func() bool { return !device.Rebooting() })
+	// Max-Age of the simulated notifications is 1 s here; the relay is stale 2 s after it.
+	time.Sleep(3500 * time.Millisecond)
+	b.observe([]byte{0xB}, powerStatsURI, 0)
+	if m := b.next([]byte{0xB}, 3*time.Second); m.Code != codes.Content {
+		t.Fatalf("registration on a stale relay: %v", m.Code)
+	}
+	if device.Status().PowerObservers != 1 {
+		t.Fatalf("device observers %d, want the gateway's new one", device.Status().PowerObservers)
+	}
+	for range 3 {
+		if m := a.next([]byte{0xA}, 3*time.Second); m.Code != codes.Content {
+			t.Fatalf("the first observer after the restart: %v", m.Code)
+		}
+	}
+}
+
+func TestStickyLoginFromAnotherAccountsSocketEndsItsObservations(t *testing.T) {
+	g := startGateway(t, withConfigFile(t, func(c *FileConfig) {
+		c.Accounts = append(c.Accounts, auth.Account{ID: "ops", Devices: []string{"*"}})
+	}))
+	device := g.mesh.Devices()[0]
+	ops, _ := g.IssueToken("ops", time.Hour)
+	c := g.raw(t)
+	c.login(ops.Raw)
+	c.observe([]byte{7}, powerStatsURI, 0)
+	c.next([]byte{7}, 3*time.Second)
+	// The dev account logs in sticky on the same socket: ops's observation must end.
+	c.send(message.Message{Type: message.Confirmable, Code: codes.POST, Token: []byte{9},
+		Options: message.Options{{ID: message.URIPath, Value: []byte("sessions")}, queryOption("sticky=true")}, Payload: []byte(g.token(t))})
+	if m := c.next([]byte{9}, 3*time.Second); m.Code != codes.Created {
+		t.Fatalf("sticky login: %v", m.Code)
+	}
+	testwait.For(t, "ops's observation to end", func() bool { return device.Status().PowerObservers == 0 })
 }

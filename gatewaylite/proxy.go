@@ -69,7 +69,7 @@ func (g *Gateway) serveProxy(w *udpendpoint.ResponseWriter, r *pool.Message, pee
 	}
 	switch observe, _ := r.Observe(); {
 	case r.Code() == codes.GET && r.HasOption(message.Observe) && observe == 0:
-		g.proxyObserve(w, r, up, target, hopLimit, &x)
+		g.proxyObserve(w, r, up, target, hopLimit, session, &x)
 		return
 	case r.Code() == codes.GET && r.HasOption(message.Observe) && observe == 1:
 		g.relays.Leave(peer, r.Token())
@@ -230,12 +230,18 @@ func observeKey(t proxytarget.Target, accept []byte) string {
 
 // proxyObserve registers the client on the relay of its target, starting the upstream
 // observation if it is the first.
-func (g *Gateway) proxyObserve(w *udpendpoint.ResponseWriter, r *pool.Message, up *client.Conn, target proxytarget.Target, hopLimit int, x *exchangeLog) {
+func (g *Gateway) proxyObserve(w *udpendpoint.ResponseWriter, r *pool.Message, up *client.Conn, target proxytarget.Target, hopLimit int, session *Session, x *exchangeLog) {
 	ctx, cancel := context.WithTimeout(g.ctx, g.cfg.UpstreamTimeout)
 	defer cancel()
 	accept, _ := r.Options().GetBytes(message.Accept)
-	// go-coap sets the path of the registration itself; the rest are options.
-	opts := withoutOption(upstreamOptions(r, target, hopLimit, message.Observe), message.URIPath)
+	// go-coap sets the path of the registration itself; the rest are options. They are kept
+	// for the deregistration, long after r (whose buffer they point into) is recycled: copy.
+	opts, err := withoutOption(upstreamOptions(r, target, hopLimit, message.Observe), message.URIPath).Clone()
+	if err != nil {
+		answer(w, codes.BadRequest, "gateway-lite: "+err.Error())
+		g.done(*x, codes.BadRequest, err.Error())
+		return
+	}
 	path := "/" + strings.Join(target.Path, "/")
 	start := time.Now()
 	joined, err := g.relays.Join(ctx, observeKey(target, accept), x.client, r.Token(), func(ctx context.Context, notify func(observers.Snapshot)) (observers.Upstream, error) {
@@ -247,14 +253,23 @@ func (g *Gateway) proxyObserve(w *udpendpoint.ResponseWriter, r *pool.Message, u
 		g.done(*x, code, detail)
 		return
 	}
+	if joined.Seq != 0 && g.sessions.Lookup(x.client) != session {
+		// The session ended (or moved) while the device was asked: the registration must
+		// not outlive it.
+		g.relays.Leave(x.client, r.Token())
+		detail := "the session ended while the observation was being registered: re-authenticate"
+		answer(w, codes.Unauthorized, detail)
+		g.done(*x, codes.Unauthorized, detail)
+		return
+	}
 	if joined.Started {
 		x.rtt = time.Since(start)
 	}
 	x.hop = traffic.HopDevice
 	resp := joined.Response
-	opts = resp.Options
-	resp.Options = make(message.Options, 0, len(opts))
-	for _, o := range opts {
+	respOpts := resp.Options
+	resp.Options = make(message.Options, 0, len(respOpts))
+	for _, o := range respOpts {
 		if o.ID != message.Block2 && o.ID != message.Size2 {
 			resp.Options = append(resp.Options, o)
 		}

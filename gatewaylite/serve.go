@@ -169,15 +169,16 @@ func (g *Gateway) login(w *udpendpoint.ResponseWriter, r *pool.Message, peer net
 		return codes.InternalServerError, err.Error()
 	}
 	detail := fmt.Sprintf("session created for account %s on %s", account.ID, peer)
-	switch {
-	case out.MovedFrom.IsValid() && out.MovedFrom != peer:
-		moved := g.relays.MovePeer(out.MovedFrom, peer)
-		detail = fmt.Sprintf("sticky session of account %s moved here from %s (%d observations follow)", account.ID, out.MovedFrom, moved)
-	case out.Replaced != nil:
+	if out.Replaced != nil {
 		if out.Replaced.Account != account.ID {
+			// Another account's observations must not carry on under this one.
 			g.relays.LeavePeer(peer)
 		}
 		detail = fmt.Sprintf("session of this socket replaced by a new one for account %s", account.ID)
+	}
+	if out.MovedFrom.IsValid() && out.MovedFrom != peer {
+		moved := g.relays.MovePeer(out.MovedFrom, peer)
+		detail = fmt.Sprintf("sticky session of account %s moved here from %s (%d observations follow)", account.ID, out.MovedFrom, moved)
 	}
 	if sticky {
 		detail += " (sticky)"

@@ -308,6 +308,14 @@ func (c *loadClient) logout() {
 
 var errTimeout = errors.New("timeout")
 
+// pause waits a little after a socket error, or until the run ends.
+func pause(ctx context.Context) {
+	select {
+	case <-time.After(10 * time.Millisecond):
+	case <-ctx.Done():
+	}
+}
+
 // read returns the first message that matches; confirmable messages are acknowledged.
 func (c *loadClient) read(deadline time.Time, match func(*message.Message) bool) (*message.Message, error) {
 	_ = c.sock.SetReadDeadline(deadline)
@@ -363,6 +371,7 @@ func (c *loadClient) loop(ctx context.Context, answered *atomic.Uint64) {
 		start := time.Now()
 		if _, err := c.sock.Write(c.request); err != nil {
 			c.errors++
+			pause(ctx) // a socket error repeats: do not spin on it
 			continue
 		}
 		deadline := start.Add(c.timeout)
@@ -384,6 +393,9 @@ func (c *loadClient) loop(ctx context.Context, answered *atomic.Uint64) {
 				return
 			}
 			c.timeouts++
+			if !errors.Is(err, errTimeout) {
+				pause(ctx) // e.g. "connection refused": nobody listens; do not spin
+			}
 		case m.Code >= codes.Created && m.Code < codes.BadRequest:
 			c.ok++
 			c.latencies = append(c.latencies, time.Since(start))

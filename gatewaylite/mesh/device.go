@@ -85,9 +85,11 @@ func newDevice(m *Mesh, mac ssn.MAC, nicType ssn.NICType, rng *rand.Rand) (*Devi
 		Logger: m.cfg.Logger, Sweeper: m.sweeper,
 		// A constrained device keeps a handful of responses for duplicates, not 247 s' worth,
 		// and takes no datagram larger than its link's MTU.
-		ResponseCacheEntries:  32,
-		MaxMessageSize:        1280,
-		IdlePeerTimeout:       10 * time.Minute,
+		ResponseCacheEntries: 32,
+		MaxMessageSize:       1280,
+		// The NIC's conn to its IC holds the observations it relays, quiet between
+		// notifications: keep peers well past the notification period.
+		IdlePeerTimeout:       max(10*time.Minute, 3*m.cfg.NotifyPeriod),
 		ReceiveBuffer:         256 << 10,
 		NonConfirmableReplies: true,
 		// The NIC's requests to its IC (forwarded ones, time sets, events) must not queue
@@ -213,17 +215,22 @@ func (d *Device) Reboot() {
 	d.powerObservers.forgetAll()
 	d.icRelays.LeaveAll()
 	d.mesh.publish(traffic.Exchange{Hop: traffic.HopSession, Target: d.Name, Detail: "device rebooting"})
-	d.rebootIC(func() {
+	duration := d.mesh.cfg.RebootDuration
+	time.AfterFunc(duration, func() {
 		d.power.reboot(d.mesh.now())
 		d.nicLink.setDown(false)
 		d.rebooting.Store(false)
 	})
+	// The IC comes back just after its NIC, so that the NIC hears its reboot notice.
+	d.rebootIC(duration + 50*time.Millisecond)
 }
 
 // RebootIC restarts the Device IC alone, as POST /snsr/sys/reset does.
-func (d *Device) RebootIC() { d.rebootIC(nil) }
+func (d *Device) RebootIC() { d.rebootIC(d.mesh.cfg.RebootDuration) }
 
-func (d *Device) rebootIC(whileDown func()) {
+// rebootIC silences the IC for duration, then brings it back with its clock at the epoch,
+// announcing itself to its NIC. An IC already rebooting carries on with that reboot.
+func (d *Device) rebootIC(duration time.Duration) {
 	if !d.icBooting.CompareAndSwap(false, true) {
 		return
 	}
@@ -231,7 +238,7 @@ func (d *Device) rebootIC(whileDown func()) {
 	if temp := d.temperature(); temp != nil {
 		temp.forgetAll()
 	}
-	time.AfterFunc(d.mesh.cfg.RebootDuration, func() {
+	time.AfterFunc(duration, func() {
 		if d.mesh.ctx.Err() != nil {
 			return
 		}
@@ -239,9 +246,6 @@ func (d *Device) rebootIC(whileDown func()) {
 		// An IC without a battery-backed clock starts at the epoch.
 		d.icOffset.Store(-now.UnixNano())
 		d.icBootedAt.Store(now.UnixNano())
-		if whileDown != nil {
-			whileDown()
-		}
 		d.icLink.setDown(false)
 		d.icBooting.Store(false)
 		d.sendRebootNotice()

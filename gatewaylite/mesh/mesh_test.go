@@ -481,3 +481,18 @@ func TestRebootedDeviceRestartsItsCounters(t *testing.T) {
 		t.Fatalf("total time %d → %d after reboot", p.TotalTime, q.TotalTime)
 	}
 }
+
+func TestRebootWhileTheICIsRebootingComesBack(t *testing.T) {
+	m := startMesh(t, Config{Devices: 1, RebootDuration: 200 * time.Millisecond})
+	d := m.Devices()[0]
+	cc := dialDevice(t, d)
+	if resp, err := cc.Post(ctx5s(t), "/snsr/sys/reset", message.TextPlain, nil); err != nil || resp.Code() != codes.Changed {
+		t.Fatalf("reset: %v", err)
+	}
+	testwait.For(t, "the IC to go down", d.Rebooting)
+	d.Reboot()
+	testwait.For(t, "the device to come back", func() bool { return !d.Rebooting() })
+	if code, _ := get(t, cc, "/"); code != codes.Content {
+		t.Fatalf("after the reboot: %v", code)
+	}
+}

@@ -221,6 +221,8 @@ func (d *Device) relayObservation(ctx context.Context, w *udpendpoint.ResponseWr
 	for _, q := range req.queries {
 		opts = append(opts, message.Option{ID: message.URIQuery, Value: []byte(q)})
 	}
+	// Kept for the deregistration, after r's buffer is recycled: copy.
+	opts, _ = opts.Clone()
 	start := time.Now()
 	joined, err := d.icRelays.Join(ctx, display, req.peer, r.Token(), func(ctx context.Context, notify func(observers.Snapshot)) (observers.Upstream, error) {
 		return observers.ObserveUpstream(ctx, cc, icPath, opts, notify)

@@ -3,6 +3,9 @@ package observers
 import (
 	"net/netip"
 	"testing"
+	"time"
+
+	"github.com/plgd-dev/go-coap/v3/message"
 )
 
 func TestSetBookkeeping(t *testing.T) {
@@ -38,5 +41,34 @@ func TestSetBookkeeping(t *testing.T) {
 func TestSequenceWrapsAt24Bits(t *testing.T) {
 	if nextSeq(0xFFFFFF) != 0 || nextSeq(5) != 6 {
 		t.Fatal("sequence numbers are 24-bit (RFC 7641 §3.4)")
+	}
+}
+
+func TestAgedSnapshotCarriesTheRemainingMaxAge(t *testing.T) {
+	now := time.Now()
+	maxAge := func(s Snapshot) uint32 {
+		v, err := s.Options.GetUint32(message.MaxAge)
+		if err != nil {
+			t.Fatalf("no Max-Age: %v", err)
+		}
+		return v
+	}
+	ten := Snapshot{Options: message.Options{{ID: message.MaxAge, Value: []byte{10}}}, At: now.Add(-3 * time.Second)}
+	if got := maxAge(ten.aged(now)); got != 7 {
+		t.Fatalf("10 s fresh, kept 3 s: Max-Age %d, want 7", got)
+	}
+	if got := maxAge(ten); got != 10 {
+		t.Fatal("aging must not change the cached snapshot")
+	}
+	implicit := Snapshot{At: now.Add(-5 * time.Second)}
+	if got := maxAge(implicit.aged(now)); got != 55 {
+		t.Fatalf("default 60 s, kept 5 s: Max-Age %d, want 55", got)
+	}
+	expired := Snapshot{Options: message.Options{{ID: message.MaxAge, Value: []byte{2}}}, At: now.Add(-5 * time.Second)}
+	if got := maxAge(expired.aged(now)); got != 0 {
+		t.Fatalf("expired: Max-Age %d, want 0", got)
+	}
+	if got := (Snapshot{At: now}).aged(now); len(got.Options) != 0 {
+		t.Fatal("a snapshot younger than a second is served as it is")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
+	"github.com/plgd-dev/go-coap/v3/net/observation"
 	"github.com/plgd-dev/go-coap/v3/udp/client"
 )
 
@@ -25,13 +26,17 @@ type Snapshot struct {
 	// Observed is false for a response without the Observe option: the origin did not
 	// register the observation, or ended it.
 	Observed bool
-	At       time.Time
+	// Seq is the origin's Observe value, when Observed.
+	Seq uint32
+	At  time.Time
 }
 
 // SnapshotOf copies m.
 func SnapshotOf(m *pool.Message) Snapshot {
 	opts, _ := m.Options().Clone()
+	seq, _ := m.Observe()
 	return Snapshot{
+		Seq:      seq,
 		Code:     m.Code(),
 		Type:     m.Type(),
 		Options:  opts.Remove(message.Observe),
@@ -68,6 +73,24 @@ func (s Snapshot) FillTo(m *pool.Message) {
 	if len(s.Body) > 0 {
 		m.SetBody(bytes.NewReader(s.Body))
 	}
+}
+
+// aged returns the snapshot as a cache serves it at now: its Max-Age reduced by the time it
+// has been kept (RFC 7252 §5.6.1).
+func (s Snapshot) aged(now time.Time) Snapshot {
+	age := now.Sub(s.At)
+	if age < time.Second {
+		return s
+	}
+	remaining := s.maxAge() - age
+	if remaining < 0 {
+		remaining = 0
+	}
+	buf := make([]byte, 4)
+	n, _ := message.EncodeUint32(buf, uint32(remaining/time.Second))
+	out := s
+	out.Options = append(message.Options(nil), s.Options...).Set(message.Option{ID: message.MaxAge, Value: buf[:n]})
+	return out
 }
 
 // maxAge is how long the snapshot is fresh (RFC 7252 Max-Age, 60 s by default).
@@ -140,13 +163,17 @@ type RelayTable struct {
 	relays map[string]*relay
 }
 
+// relay is the observers of one target and the upstream observation that feeds them. Its
+// fields other than key and set are guarded by the table's mutex.
 type relay struct {
-	key      string
-	set      *Set
-	ready    chan struct{} // closed once the upstream answered
-	err      error
+	key string
+	set *Set
+
+	ready    chan struct{} // closed while no upstream observation is being (re)started
 	upstream Upstream
-	last     Snapshot
+	gen      int      // which upstream observation is current: notifications of older ones are dropped
+	last     Snapshot // the latest representation
+	current  bool     // last came from the current upstream observation
 	closed   bool
 }
 
@@ -162,67 +189,107 @@ type Joined struct {
 	// Seq is the Observe value of the response; 0 when the observer was not registered
 	// (the origin answered without Observe: an error, or a resource that is not observable).
 	Seq uint32
-	// Started is true when this registration started the upstream observation.
+	// Started is true when this registration (re)started the upstream observation.
 	Started bool
 }
 
 // Join registers peer's token on the relay for key, starting the upstream observation with
-// start when there is none (or when the one there has gone stale: no notification within its
-// Max-Age).
+// start when there is none. When the one there has gone stale (no notification within its
+// Max-Age) it is started again, and every observer of the relay keeps being served.
 func (t *RelayTable) Join(ctx context.Context, key string, peer netip.AddrPort, token []byte, start StartFunc) (Joined, error) {
 	for {
 		t.mu.Lock()
 		r, ok := t.relays[key]
-		if ok {
+		if !ok {
+			r = &relay{key: key, ready: make(chan struct{})}
+			r.set = New(t.endpoint, func() { t.drop(r) })
+			t.relays[key] = r
 			t.mu.Unlock()
-			select {
-			case <-r.ready:
-			case <-ctx.Done():
-				return Joined{}, ctx.Err()
-			}
-			if r.err != nil || r.stale() {
-				t.drop(r)
-				continue
-			}
-			seq := r.set.Add(peer, token)
-			t.mu.Lock()
-			last := r.last
-			t.mu.Unlock()
-			return Joined{Response: last, Seq: seq}, nil
+			return t.establish(ctx, r, peer, token, start)
 		}
-		r = &relay{key: key, ready: make(chan struct{})}
-		r.set = New(t.endpoint, func() { t.drop(r) })
-		t.relays[key] = r
+		ready := r.ready
 		t.mu.Unlock()
-		return t.start(ctx, r, peer, token, start)
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return Joined{}, ctx.Err()
+		}
+		t.mu.Lock()
+		if r.closed || t.relays[key] != r || r.ready != ready {
+			t.mu.Unlock()
+			continue // dropped, or restarted by someone else meanwhile: look again
+		}
+		now := time.Now()
+		if !r.current || now.Sub(r.last.At) > r.last.maxAge()+2*time.Second {
+			r.ready = make(chan struct{})
+			old := r.upstream
+			r.upstream = Upstream{}
+			t.mu.Unlock()
+			t.cancelUpstream(old)
+			return t.establish(ctx, r, peer, token, start)
+		}
+		last := r.last.aged(now)
+		t.mu.Unlock()
+		return Joined{Response: last, Seq: r.set.Add(peer, token)}, nil
 	}
 }
 
-func (t *RelayTable) start(ctx context.Context, r *relay, peer netip.AddrPort, token []byte, start StartFunc) (Joined, error) {
-	up, err := start(ctx, func(s Snapshot) { t.relayNotification(r, s) })
-	if err != nil {
-		r.err = err
-		close(r.ready)
-		t.remove(r)
-		return Joined{}, err
-	}
-	r.upstream = up
+// establish starts r's upstream observation and registers the joining observer. r.ready is
+// open (a start in progress) when it is called, and closed when it returns.
+func (t *RelayTable) establish(ctx context.Context, r *relay, peer netip.AddrPort, token []byte, start StartFunc) (Joined, error) {
 	t.mu.Lock()
-	r.last = up.First
+	r.gen++
+	gen := r.gen
+	r.current = false
 	t.mu.Unlock()
-	if !up.First.Observed {
+	up, err := start(ctx, func(s Snapshot) { t.relayNotification(r, gen, s) })
+	observed := err == nil && up.First.Observed
+
+	t.mu.Lock()
+	switch {
+	case observed && r.closed:
+		// Every observer left while the observation restarted: it is nobody's any more, and
+		// the joining observer starts afresh.
 		close(r.ready)
-		t.remove(r)
+		t.mu.Unlock()
+		t.cancelUpstream(up)
+		return t.Join(ctx, r.key, peer, token, start)
+	case !observed:
+		// No observation: a relay nobody observes yet goes; one with observers stays, and the
+		// next registration tries again.
+		if r.set.Len() == 0 {
+			r.closed = true
+			if t.relays[r.key] == r {
+				delete(t.relays, r.key)
+			}
+		}
+		close(r.ready)
+		t.mu.Unlock()
+		if err != nil {
+			return Joined{}, err
+		}
 		return Joined{Response: up.First}, nil
 	}
-	seq := r.set.Add(peer, token)
+	r.upstream = up
+	if !r.current {
+		r.last, r.current = up.First, true
+	}
 	close(r.ready)
-	return Joined{Response: up.First, Seq: seq, Started: true}, nil
+	t.mu.Unlock()
+	return Joined{Response: up.First, Seq: r.set.Add(peer, token), Started: true}, nil
 }
 
-func (t *RelayTable) relayNotification(r *relay, s Snapshot) {
+func (t *RelayTable) relayNotification(r *relay, gen int, s Snapshot) {
 	t.mu.Lock()
-	r.last = s
+	if r.closed || gen != r.gen {
+		t.mu.Unlock()
+		return // a notification of an observation that is over
+	}
+	if r.current && s.Observed && r.last.Observed && !observation.ValidSequenceNumber(r.last.Seq, s.Seq, r.last.At, s.At) {
+		t.mu.Unlock()
+		return // older than what observers already have (RFC 7641 §3.4)
+	}
+	r.last, r.current = s, true
 	t.mu.Unlock()
 	typ := s.Type
 	if typ != message.Confirmable {
@@ -235,27 +302,20 @@ func (t *RelayTable) relayNotification(r *relay, s Snapshot) {
 	}})
 	if !s.Observed {
 		// The origin ended the observation: observers got its last word, the relay is over.
-		t.remove(r)
+		t.mu.Lock()
+		r.closed = true
+		if t.relays[r.key] == r {
+			delete(t.relays, r.key)
+		}
+		t.mu.Unlock()
 		for _, o := range r.set.Observers() {
 			r.set.Remove(o.Peer, o.Token)
 		}
 	}
 }
 
-func (r *relay) stale() bool {
-	return !r.last.At.IsZero() && time.Since(r.last.At) > r.last.maxAge()+2*time.Second
-}
-
-// remove takes r out of the table without cancelling upstream.
-func (t *RelayTable) remove(r *relay) {
-	t.mu.Lock()
-	if t.relays[r.key] == r {
-		delete(t.relays, r.key)
-	}
-	t.mu.Unlock()
-}
-
-// drop takes r out of the table and cancels its upstream observation, once.
+// drop takes r out of the table and cancels its upstream observation, once: its last
+// observer left.
 func (t *RelayTable) drop(r *relay) {
 	t.mu.Lock()
 	if r.closed {
@@ -266,14 +326,21 @@ func (t *RelayTable) drop(r *relay) {
 	if t.relays[r.key] == r {
 		delete(t.relays, r.key)
 	}
+	up := r.upstream
 	t.mu.Unlock()
-	if r.upstream.Cancel != nil {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), t.CancelTimeout)
-			defer cancel()
-			_ = r.upstream.Cancel(ctx)
-		}()
+	t.cancelUpstream(up)
+}
+
+// cancelUpstream deregisters at the origin, in the background.
+func (t *RelayTable) cancelUpstream(up Upstream) {
+	if up.Cancel == nil {
+		return
 	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), t.CancelTimeout)
+		defer cancel()
+		_ = up.Cancel(ctx)
+	}()
 }
 
 func (t *RelayTable) each(f func(r *relay)) {
@@ -284,11 +351,7 @@ func (t *RelayTable) each(f func(r *relay)) {
 	}
 	t.mu.Unlock()
 	for _, r := range relays {
-		select {
-		case <-r.ready:
-			f(r)
-		default:
-		}
+		f(r)
 	}
 }
 

@@ -54,7 +54,11 @@ type Config struct {
 	ResponseCacheEntries int
 	// SweepInterval is the period of retransmissions and expirations. Default 100 ms.
 	SweepInterval time.Duration
-	// IdlePeerTimeout forgets a peer's protocol state after this long without traffic. Default
+	// MaxPeers bounds the peers the endpoint keeps state for; datagrams from further addresses
+	// are dropped. Default 10000.
+	MaxPeers int
+	// IdlePeerTimeout forgets a peer's protocol state after this long without traffic; a
+	// negative value never does (for the few peers whose conns hold observations). Default
 	// 5 minutes. The application's own state (sessions, observations) is not affected.
 	IdlePeerTimeout time.Duration
 	// ReceiveBuffer is the socket receive buffer requested from the kernel. Default 4 MiB.
@@ -110,6 +114,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SweepInterval == 0 {
 		c.SweepInterval = 100 * time.Millisecond
+	}
+	if c.MaxPeers == 0 {
+		c.MaxPeers = 10000
 	}
 	if c.IdlePeerTimeout == 0 {
 		c.IdlePeerTimeout = 5 * time.Minute

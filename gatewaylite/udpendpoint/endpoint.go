@@ -60,6 +60,8 @@ type Endpoint struct {
 
 	sweepSnapshot []*peer
 	readDone      chan struct{}
+	startOnce     sync.Once
+	started       atomic.Bool
 	closeOnce     sync.Once
 	stats         Stats
 }
@@ -76,10 +78,24 @@ type Stats struct {
 	DatagramsOut atomic.Uint64
 	Malformed    atomic.Uint64
 	Dropped      atomic.Uint64 // by the Link
+	// RefusedPeers counts datagrams from new addresses dropped because MaxPeers were known.
+	RefusedPeers atomic.Uint64
 }
 
 // Listen opens a UDP socket on addr ("127.0.0.1:0" picks a free port) and starts serving.
 func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
+	e, err := Open(ctx, addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.Start()
+	return e, nil
+}
+
+// Open opens a UDP socket on addr without reading from it yet, so that what the handler needs
+// can be built around the endpoint first; Start begins serving. Close releases the socket
+// either way.
+func Open(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 	udpAddr, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("invalid listen address %q: %w", addr, err)
@@ -88,11 +104,6 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on udp %s: %w", addr, unwrapOpError(err))
 	}
-	return Serve(ctx, sock, cfg), nil
-}
-
-// Serve starts an endpoint on an open socket; the endpoint owns and closes it.
-func Serve(ctx context.Context, sock *net.UDPConn, cfg Config) *Endpoint {
 	cfg.setDefaults()
 	if err := sock.SetReadBuffer(cfg.ReceiveBuffer); err != nil {
 		cfg.Logger.Debug("cannot raise socket receive buffer", "err", err)
@@ -107,14 +118,21 @@ func Serve(ctx context.Context, sock *net.UDPConn, cfg Config) *Endpoint {
 		peers:    make(map[netip.AddrPort]*peer),
 		readDone: make(chan struct{}),
 	}
-	go e.readLoop()
-	if cfg.Sweeper != nil {
-		cfg.Sweeper.add(e)
-	} else {
-		go e.sweepLoop()
-	}
 	context.AfterFunc(ctx, e.Close)
-	return e
+	return e, nil
+}
+
+// Start begins reading and the periodic work; calling it again does nothing.
+func (e *Endpoint) Start() {
+	e.startOnce.Do(func() {
+		e.started.Store(true)
+		go e.readLoop()
+		if e.cfg.Sweeper != nil {
+			e.cfg.Sweeper.add(e)
+		} else {
+			go e.sweepLoop()
+		}
+	})
 }
 
 // unwrapOpError drops net.OpError's restatement of the operation and address.
@@ -142,7 +160,9 @@ func (e *Endpoint) Close() {
 	e.closeOnce.Do(func() {
 		e.cancel()
 		_ = e.sock.Close()
-		<-e.readDone
+		if e.started.Load() {
+			<-e.readDone
+		}
 		if e.cfg.Sweeper != nil {
 			e.cfg.Sweeper.remove(e)
 		}
@@ -163,7 +183,10 @@ func (e *Endpoint) Conn(addr netip.AddrPort) (*client.Conn, error) {
 	if e.ctx.Err() != nil {
 		return nil, errors.New("endpoint is closed")
 	}
-	p := e.peer(unmap(addr))
+	p, _ := e.peer(unmap(addr))
+	if p == nil {
+		return nil, fmt.Errorf("cannot talk to %v: the endpoint already knows %d peers, its limit", addr, e.cfg.MaxPeers)
+	}
 	p.lastSeen.Store(time.Now().UnixNano())
 	return p.cc, nil
 }
@@ -203,21 +226,27 @@ func unmap(addr netip.AddrPort) netip.AddrPort {
 	return addr
 }
 
-func (e *Endpoint) peer(addr netip.AddrPort) *peer {
+// peer returns the state of addr, creating it (created is then true) unless the endpoint
+// already knows MaxPeers peers (p is then nil).
+func (e *Endpoint) peer(addr netip.AddrPort) (p *peer, created bool) {
 	e.mu.RLock()
-	p := e.peers[addr]
+	p = e.peers[addr]
 	e.mu.RUnlock()
 	if p != nil && p.cc.Context().Err() == nil {
-		return p
+		return p, false
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if p = e.peers[addr]; p != nil && p.cc.Context().Err() == nil {
-		return p
+		return p, false
+	}
+	if p == nil && len(e.peers) >= e.cfg.MaxPeers {
+		e.stats.RefusedPeers.Add(1)
+		return nil, false
 	}
 	p = e.newPeer(addr)
 	e.peers[addr] = p
-	return p
+	return p, true
 }
 
 func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
@@ -316,7 +345,16 @@ func (e *Endpoint) process(from netip.AddrPort, datagram []byte) {
 	if e.ctx.Err() != nil {
 		return
 	}
-	p := e.peer(from)
+	if len(datagram) < 4 || datagram[0]>>6 != 1 {
+		// No CoAP header, or another version: nothing to answer (RFC 7252 §3, §4.2), and no
+		// reason to keep state for the sender.
+		e.stats.Malformed.Add(1)
+		return
+	}
+	p, created := e.peer(from)
+	if p == nil {
+		return
+	}
 	p.lastSeen.Store(time.Now().UnixNano())
 	err := p.cc.Process(nil, datagram)
 	if err == nil {
@@ -326,6 +364,9 @@ func (e *Endpoint) process(from netip.AddrPort, datagram []byte) {
 	if errors.As(err, &malformed) {
 		e.stats.Malformed.Add(1)
 		e.rejectMalformed(from, malformed)
+		if created {
+			_ = p.cc.Close() // a stranger's garbage leaves no state behind
+		}
 		return
 	}
 	e.cfg.Logger.Debug("cannot process datagram; peer state reset", "peer", from, "err", err)
@@ -418,7 +459,7 @@ func (e *Endpoint) sweep(now time.Time) {
 	e.mu.RUnlock()
 	idleBefore := now.Add(-e.cfg.IdlePeerTimeout).UnixNano()
 	for _, p := range peers {
-		if p.lastSeen.Load() < idleBefore {
+		if e.cfg.IdlePeerTimeout > 0 && p.lastSeen.Load() < idleBefore {
 			_ = p.cc.Close()
 			continue
 		}

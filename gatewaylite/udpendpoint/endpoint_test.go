@@ -15,7 +15,6 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message/pool"
 	"github.com/plgd-dev/go-coap/v3/net/blockwise"
 	"github.com/plgd-dev/go-coap/v3/options"
-	"github.com/plgd-dev/go-coap/v3/options/config"
 	"github.com/plgd-dev/go-coap/v3/udp"
 	"github.com/plgd-dev/go-coap/v3/udp/client"
 	"github.com/plgd-dev/go-coap/v3/udp/coder"
@@ -176,31 +175,46 @@ func TestEndpointAsClient(t *testing.T) {
 	}
 }
 
-// A request processed on its own goroutine does not hold up the next one from the same peer.
+// With the default asynchronous processing, a slow request does not hold up the same peer's
+// next one; with inline processing it does (the peer's requests are handled in order).
 func TestAsyncProcessingAvoidsHeadOfLineBlocking(t *testing.T) {
-	release := make(chan struct{})
-	handler := func(w *ResponseWriter, r *pool.Message) {
-		path, _ := r.Path()
-		if strings.HasSuffix(path, "slow") {
-			<-release
-		}
-		_ = w.SetResponse(codes.Content, message.TextPlain, bytes.NewReader([]byte(path)))
-	}
-	server := listen(t, Config{
-		Handler: handler,
-		Process: func(req *pool.Message, cc *client.Conn, h config.HandlerFunc[*client.Conn]) {
-			go cc.ProcessReceivedMessageWithHandler(req, h)
-		},
-	})
-	defer close(release)
-	slowClient := dial(t, server.LocalAddr())
-	go func() { _, _ = slowClient.Get(ctxTimeout(t), "/slow") }()
-	time.Sleep(50 * time.Millisecond)
-	for i := range 20 {
-		cc := dial(t, server.LocalAddr())
-		if _, err := cc.Get(ctxTimeout(t), "/fast"); err != nil {
-			t.Fatalf("fast request %d blocked: %v", i, err)
-		}
+	for _, c := range []struct {
+		name      string
+		process   ProcessFunc
+		fastFirst bool
+	}{{"async", ProcessAsync, true}, {"inline", ProcessInline, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			release := make(chan struct{})
+			handler := func(w *ResponseWriter, r *pool.Message) {
+				path, _ := r.Path()
+				if strings.HasSuffix(path, "slow") {
+					<-release
+				}
+				_ = w.SetResponse(codes.Content, message.TextPlain, bytes.NewReader([]byte(path)))
+			}
+			server := listen(t, Config{Handler: handler, Process: c.process})
+			sock, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(server.LocalAddr()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sock.Close()
+			for i, path := range []string{"slow", "fast"} {
+				req, _ := EncodeMessage(message.Message{Token: []byte{byte(i)}, Code: codes.GET, Type: message.Confirmable, MessageID: int32(10 + i),
+					Options: message.Options{{ID: message.URIPath, Value: []byte(path)}}})
+				_, _ = sock.Write(req)
+			}
+			buf := make([]byte, 256)
+			_ = sock.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+			n, err := sock.Read(buf)
+			close(release)
+			if c.fastFirst {
+				if err != nil || decode(t, buf[:n]).Token[0] != 1 {
+					t.Fatalf("the fast request waited behind the slow one: %v", err)
+				}
+			} else if err == nil {
+				t.Fatalf("inline processing answered %x while the first request was still being handled", buf[:n])
+			}
+		})
 	}
 }
 
@@ -310,5 +324,46 @@ func TestNonConfirmableRequestGetsNonConfirmableReply(t *testing.T) {
 		if resp.Type != want || resp.Code != codes.Content || string(resp.Payload) != "path=/n" || !bytes.Equal(resp.Token, []byte{5}) {
 			t.Fatalf("in kind %v: got %v %v %q token %x", inKind, resp.Type, resp.Code, resp.Payload, resp.Token)
 		}
+	}
+}
+
+func TestPeersAreCappedAndStrangersGarbageLeavesNoState(t *testing.T) {
+	server := listen(t, Config{Handler: echoPathHandler(nil), MaxPeers: 2})
+	sock, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(server.LocalAddr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close()
+	// A malformed confirmable message from a new address: a Reset, and no state kept.
+	_, _ = sock.Write([]byte{0x48, 0x01, 0x00, 0x07, 0xAA})
+	if rst := decode(t, readDatagram(t, sock)); rst.Type != message.Reset {
+		t.Fatalf("got %v", rst.Type)
+	}
+	testwaitPeers(t, server, 0)
+	a, b := dial(t, server.LocalAddr()), dial(t, server.LocalAddr())
+	for _, cc := range []*client.Conn{a, b} {
+		if _, err := cc.Get(ctxTimeout(t), "/x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	third := dial(t, server.LocalAddr())
+	short, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := third.Get(short, "/x"); err == nil {
+		t.Fatal("a third peer was served past MaxPeers 2")
+	}
+	if server.Stats().RefusedPeers.Load() == 0 || server.PeerCount() != 2 {
+		t.Fatalf("refused %d, peers %d", server.Stats().RefusedPeers.Load(), server.PeerCount())
+	}
+}
+
+func testwaitPeers(t *testing.T, e *Endpoint, n int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for e.PeerCount() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("peers %d, want %d", e.PeerCount(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
