@@ -25,7 +25,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/observers"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 )
 
 // Defaults of the gateway's settings.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite/proxytarget"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"

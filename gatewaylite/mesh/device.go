@@ -12,7 +12,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/observers"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/udp/client"
 )
 

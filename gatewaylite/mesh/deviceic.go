@@ -8,7 +8,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"

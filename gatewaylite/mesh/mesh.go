@@ -19,7 +19,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 )
 
 // DefaultDomain is the domain of the simulated devices (".test" is reserved for testing).

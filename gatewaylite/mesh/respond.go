@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/udpendpoint"
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
