@@ -176,7 +176,7 @@ func (g *Gateway) forward(w *udpendpoint.ResponseWriter, r *pool.Message, up *cl
 	}
 	req.SetToken(token)
 	req.ResetOptionsTo(upstreamOptions(r, target, hopLimit, message.Observe))
-	if body := observers.Body(r); len(body) > 0 {
+	if body := udpendpoint.Payload(r); len(body) > 0 {
 		req.SetBody(bytes.NewReader(body))
 	}
 	start := time.Now()

@@ -212,4 +212,3 @@ func (Events) Decode(in Input) (Decoded, error) {
 	}
 	return Decoded{Text: table("Events received by the Device IC", fields), Fields: fields}, nil
 }
-

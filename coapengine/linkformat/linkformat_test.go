@@ -86,9 +86,9 @@ func TestSyntaxErrors(t *testing.T) {
 func TestResolve(t *testing.T) {
 	cases := map[[2]string]string{
 		{"/sys/stats?mod=pwr", "/.well-known/core"}: "/sys/stats?mod=pwr",
-		{"info", "/snsr/sys/"}:                       "/snsr/sys/info",
-		{"../x", "/snsr/sys/info"}:                   "/snsr/x",
-		{"coap://other:5683/y", "/"}:                 "coap://other:5683/y",
+		{"info", "/snsr/sys/"}:                      "/snsr/sys/info",
+		{"../x", "/snsr/sys/info"}:                  "/snsr/x",
+		{"coap://other:5683/y", "/"}:                "coap://other:5683/y",
 	}
 	for in, want := range cases {
 		got, err := Link{Target: in[0]}.Resolve(in[1])

@@ -121,4 +121,3 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date: write now, 2026-11-25T12:00:00Z or 2026-11-25 12:00:00 (UTC)", s)
 }
-

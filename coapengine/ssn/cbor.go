@@ -33,9 +33,16 @@ type SensorReading struct {
 	Text   string
 }
 
+// sensorMap is the wire shape of a SensorReading: keys 0 and 1, in that order, as the HDK's
+// encoder writes them (a Go map would come out in any order).
+type sensorMap struct {
+	Sensor string `cbor:"0,keyasint"`
+	Text   string `cbor:"1,keyasint"`
+}
+
 // MarshalCBOR encodes the {0: sensor, 1: text} map.
 func (r SensorReading) MarshalCBOR() ([]byte, error) {
-	return cbor.Marshal(map[int]string{0: r.Sensor, 1: r.Text})
+	return cbor.Marshal(sensorMap{Sensor: r.Sensor, Text: r.Text})
 }
 
 // UnmarshalCBOR decodes the {0: sensor, 1: text} map.

@@ -3,7 +3,6 @@ package observers
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/netip"
 	"sync"
 	"time"
@@ -40,29 +39,10 @@ func SnapshotOf(m *pool.Message) Snapshot {
 		Code:     m.Code(),
 		Type:     m.Type(),
 		Options:  opts.Remove(message.Observe),
-		Body:     Body(m),
+		Body:     udpendpoint.Payload(m),
 		Observed: m.HasOption(message.Observe),
 		At:       time.Now(),
 	}
-}
-
-// Body returns a copy of m's payload, of exactly its size (go-coap's ReadBody allocates at
-// least 1 KiB, which adds up on a proxy's hot path).
-func Body(m *pool.Message) []byte {
-	r := m.Body()
-	if r == nil {
-		return nil
-	}
-	size, err := m.BodySize()
-	if err != nil || size == 0 {
-		return nil
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil
-	}
-	b := make([]byte, size)
-	n, _ := io.ReadFull(r, b)
-	return b[:n]
 }
 
 // FillTo writes the snapshot's code, options and payload into m (not its token, type or

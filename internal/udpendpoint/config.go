@@ -2,6 +2,7 @@ package udpendpoint
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/plgd-dev/go-coap/v3/message"
@@ -22,6 +23,9 @@ type Config struct {
 	// NonConfirmableReplies answers a non-confirmable request with a non-confirmable response,
 	// as RFC 7252 §5.2.3 recommends (go-coap alone answers them with confirmable ones).
 	NonConfirmableReplies bool
+	// OnWrite, when set, sees every message the endpoint sends, retransmissions included (a
+	// client counts them from it). It must be quick and must not keep m.
+	OnWrite func(to netip.AddrPort, m *pool.Message)
 	// Link shapes the traffic (fault injection). Default: none.
 	Link Link
 	// Logger receives errors of the protocol layer at debug level. Default: slog.Default().
@@ -29,6 +33,9 @@ type Config struct {
 
 	// MaxMessageSize bounds a datagram. Default 64 KiB.
 	MaxMessageSize uint32
+	// DisableBlockwise leaves block-wise transfers to the caller: responses and requests carry
+	// their Block options untouched.
+	DisableBlockwise bool
 	// BlockwiseSZX is the largest block this endpoint sends. Default 1024 bytes.
 	BlockwiseSZX blockwise.SZX
 	// MaxBlock1Size caps a block-wise upload; larger ones get 4.13. Default 64 KiB.

@@ -267,7 +267,7 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 	cfg.Errors = func(err error) { e.cfg.Logger.Debug("coap", "peer", addr, "err", err) }
 	cfg.MessagePool = e.pool
 	cfg.MaxMessageSize = e.cfg.MaxMessageSize
-	cfg.BlockwiseEnable = true
+	cfg.BlockwiseEnable = !e.cfg.DisableBlockwise
 	cfg.BlockwiseSZX = e.cfg.BlockwiseSZX
 	cfg.BlockwiseTransferTimeout = e.cfg.BlockwiseTransferTimeout
 	cfg.ProcessReceivedMessage = e.cfg.Process
@@ -283,6 +283,9 @@ func (e *Endpoint) newPeer(addr netip.AddrPort) *peer {
 	p.cc = client.NewConnWithOpts(session, &cfg,
 		client.WithResponseMessageCache(cache),
 		client.WithBlockWise(func(cc *client.Conn) *blockwise.BlockWise[*client.Conn] {
+			if e.cfg.DisableBlockwise {
+				return nil
+			}
 			// A closure: cc's client part does not exist yet when block-wise is created.
 			sentRequest := func(token message.Token) (*pool.Message, bool) { return cc.GetObservationRequest(token) }
 			bw := blockwise.New(cc, e.cfg.BlockwiseTransferTimeout, cfg.Errors, sentRequest)

@@ -1,6 +1,8 @@
 package udpendpoint
 
 import (
+	"io"
+
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
@@ -54,4 +56,23 @@ func replyInKind(h HandlerFunc) HandlerFunc {
 			cc.Close()
 		}
 	}
+}
+
+// Payload returns a copy of m's payload, of exactly its size (go-coap's ReadBody allocates at
+// least 1 KiB, which adds up on a proxy's hot path).
+func Payload(m *pool.Message) []byte {
+	r := m.Body()
+	if r == nil {
+		return nil
+	}
+	size, err := m.BodySize()
+	if err != nil || size == 0 {
+		return nil
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil
+	}
+	b := make([]byte, size)
+	n, _ := io.ReadFull(r, b)
+	return b[:n]
 }

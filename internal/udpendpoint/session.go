@@ -106,6 +106,9 @@ func (s *peerSession) WriteMessage(req *pool.Message) error {
 	if req.Code() >= codes.Created && req.HasOption(message.Observe) {
 		s.notifications.record(req.MessageID(), req.Token())
 	}
+	if hook := s.endpoint.cfg.OnWrite; hook != nil {
+		hook(s.addr, req)
+	}
 	return s.endpoint.send(data, s.addr)
 }
 

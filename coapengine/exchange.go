@@ -1,0 +1,148 @@
+package coapengine
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
+	"github.com/plgd-dev/go-coap/v3/message"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+	"github.com/plgd-dev/go-coap/v3/message/pool"
+)
+
+// OptionRecord is one option of a recorded message, with its name and display value.
+type OptionRecord struct {
+	Number  uint16 `json:"number"`
+	Name    string `json:"name"`
+	Value   []byte `json:"value,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+func recordOptions(opts message.Options) []OptionRecord {
+	out := make([]OptionRecord, 0, len(opts))
+	for _, o := range opts {
+		out = append(out, OptionRecord{Number: uint16(o.ID), Name: OptionName(o.ID), Value: append([]byte(nil), o.Value...), Display: DisplayOption(o)})
+	}
+	return out
+}
+
+// MessageRecord is a recorded request or response.
+type MessageRecord struct {
+	Code    codes.Code     `json:"code"`
+	Type    string         `json:"type"` // CON, NON, ACK, RST
+	Token   []byte         `json:"token,omitempty"`
+	Options []OptionRecord `json:"options,omitempty"`
+	Payload []byte         `json:"payload,omitempty"`
+}
+
+// ContentFormat returns the message's Content-Format, or NoFormat.
+func (m MessageRecord) ContentFormat() int {
+	for _, o := range m.Options {
+		if o.Number == uint16(message.ContentFormat) {
+			var n int
+			for _, b := range o.Value {
+				n = n<<8 | int(b)
+			}
+			return n
+		}
+	}
+	return NoFormat
+}
+
+// Option returns the first option with number n.
+func (m MessageRecord) Option(n message.OptionID) (OptionRecord, bool) {
+	for _, o := range m.Options {
+		if o.Number == uint16(n) {
+			return o, true
+		}
+	}
+	return OptionRecord{}, false
+}
+
+func typeName(t message.Type) string {
+	switch t {
+	case message.Confirmable:
+		return "CON"
+	case message.NonConfirmable:
+		return "NON"
+	case message.Acknowledgement:
+		return "ACK"
+	case message.Reset:
+		return "RST"
+	}
+	return ""
+}
+
+func recordMessage(m *pool.Message) MessageRecord {
+	return MessageRecord{Code: m.Code(), Type: typeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options()), Payload: udpendpoint.Payload(m)}
+}
+
+// Answerer says who answered a request.
+type Answerer string
+
+// Who can answer.
+const (
+	AnsweredByNobody  Answerer = ""        // no answer
+	AnsweredByGateway Answerer = "gateway" // the gateway itself: its resources, or a refusal
+	AnsweredByDevice  Answerer = "device"  // the device, through the gateway
+	AnsweredByServer  Answerer = "server"  // a server addressed directly, without a gateway
+)
+
+// Exchange is one request and what came of it: the unit of the history.
+type Exchange struct {
+	ID      uint64 `json:"id,omitempty"` // the history's sequence number, once stored
+	Profile string `json:"profile"`
+	// Device is the target's host ("" for the gateway's own resources).
+	Device string `json:"device,omitempty"`
+	// Path is the target's path and query, e.g. "/sys/stats?mod=pwr".
+	Path     string         `json:"path"`
+	URI      string         `json:"uri"`
+	Request  MessageRecord  `json:"request"`
+	Response *MessageRecord `json:"response,omitempty"`
+	Start    time.Time      `json:"start"`
+	RTT      time.Duration  `json:"rtt"`
+	// Retransmissions counts request datagrams sent again for lack of an acknowledgement.
+	Retransmissions int `json:"retransmissions,omitempty"`
+	// Blocks counts the block-wise messages of the exchange (0: it was not block-wise).
+	Blocks     int      `json:"blocks,omitempty"`
+	AnsweredBy Answerer `json:"answeredBy,omitempty"`
+	Err        string   `json:"error,omitempty"`
+	// Explanation says in plain words what a 4.xx or 5.xx answer (or an error) means here.
+	Explanation string `json:"explanation,omitempty"`
+	// Notification marks an Observe notification; ObserveSeq is its sequence number.
+	Notification bool   `json:"notification,omitempty"`
+	ObserveSeq   uint32 `json:"observeSeq,omitempty"`
+	// Retried is true for the second attempt after an automatic re-login.
+	Retried bool `json:"retried,omitempty"`
+}
+
+// Code is the response code (0 without a response).
+func (x Exchange) Code() codes.Code {
+	if x.Response == nil {
+		return 0
+	}
+	return x.Response.Code
+}
+
+// Method is the request method.
+func (x Exchange) Method() codes.Code { return x.Request.Code }
+
+// OK reports whether the exchange got a 2.xx answer.
+func (x Exchange) OK() bool { return x.Response != nil && x.Response.Code>>5 == 2 }
+
+// CodeString formats a code as "2.05".
+func CodeString(c codes.Code) string { return fmt.Sprintf("%d.%02d", uint8(c)>>5, uint8(c)&0x1f) }
+
+// Summary is one line for logs and lists.
+func (x Exchange) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", MethodName(x.Method()), x.URI)
+	switch {
+	case x.Response != nil:
+		fmt.Fprintf(&b, " → %s %s in %v", CodeString(x.Response.Code), codeName(x.Response.Code), x.RTT.Round(100*time.Microsecond))
+	case x.Err != "":
+		fmt.Fprintf(&b, " → %s", x.Err)
+	}
+	return b.String()
+}
