@@ -1,0 +1,277 @@
+package coapengine
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/linkformat"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+)
+
+// Resource is a resource a device lists, with its link attributes.
+type Resource struct {
+	// Path is the absolute path and query, e.g. "/sys/stats?mod=pwr".
+	Path           string
+	Title          string
+	ResourceTypes  []string
+	Interfaces     []string
+	ContentFormats []int
+	Observable     bool
+	Size           int // 0 when unknown
+}
+
+// Node is one path segment of a device's resource tree.
+type Node struct {
+	Name     string // the segment, with the query on the last one ("stats?mod=pwr")
+	Path     string // the path down to here
+	Resource *Resource
+	Children []*Node
+}
+
+// Child returns the child called name.
+func (n *Node) Child(name string) *Node {
+	for _, c := range n.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// DeviceTree is what a crawl found on one device.
+type DeviceTree struct {
+	Device    string // host name
+	Base      string // coap://host:port
+	Reachable bool
+	// Err says why the device is unreachable (or what went wrong on the way), in plain words.
+	Err       string
+	RTT       time.Duration // of the /.well-known/core exchange
+	Resources []Resource    // sorted by path
+	Root      *Node
+	// Listings are the listings that were read, in order.
+	Listings []string
+}
+
+// NextLevelListings are the "next level down" listings the contract names, read after
+// /.well-known/core: the NIC's /sys, the Device IC's /snsr and its /snsr/sys.
+var NextLevelListings = []string{"/sys", "/snsr", "/snsr/sys"}
+
+// Crawl reads a device's /.well-known/core and its next-level listings into a tree. base is
+// "coap://host:port". A device that does not answer comes back unreachable, with the reason.
+func (c *Connection) Crawl(ctx context.Context, base string) DeviceTree {
+	base = strings.TrimRight(base, "/")
+	t, err := ParseTarget(base + "/")
+	tree := DeviceTree{Base: base, Root: &Node{Path: "/"}}
+	if err != nil {
+		tree.Err = err.Error()
+		return tree
+	}
+	tree.Device = t.Host
+	found := map[string]Resource{}
+	for i, listing := range append([]string{"/.well-known/core"}, NextLevelListings...) {
+		if ctx.Err() != nil {
+			tree.Err = "crawl cancelled"
+			break
+		}
+		req := NewRequest(codes.GET, base+listing)
+		req.Timeout = 30 * time.Second
+		x, err := c.Do(ctx, req)
+		if i == 0 {
+			tree.RTT = x.RTT
+			switch {
+			case err != nil:
+				tree.Err = fmt.Sprintf("no answer: %s", x.Err)
+				return tree
+			case !x.OK():
+				tree.Err = fmt.Sprintf("%s %s: %s", CodeString(x.Code()), CodeName(x.Code()), firstNonEmpty(x.Explanation, string(x.Response.Payload)))
+				if x.AnsweredBy == AnsweredByGateway {
+					return tree // the device was not reached at all
+				}
+			}
+			tree.Reachable = x.Response != nil
+		}
+		if err != nil || !x.OK() || x.Response.ContentFormat() != 40 {
+			continue
+		}
+		tree.Listings = append(tree.Listings, listing)
+		links, _ := linkformat.Parse(string(x.Response.Payload)) // what parsed before an error still counts
+		for _, l := range links {
+			path, err := l.Resolve(listing)
+			if err != nil || strings.Contains(path, "://") {
+				continue // links to other hosts are not this device's resources
+			}
+			found[path] = merge(found[path], resourceOf(path, l))
+		}
+	}
+	for _, r := range found {
+		tree.Resources = append(tree.Resources, r)
+	}
+	sort.Slice(tree.Resources, func(i, j int) bool { return tree.Resources[i].Path < tree.Resources[j].Path })
+	for i := range tree.Resources {
+		tree.Root.insert(&tree.Resources[i])
+	}
+	return tree
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func resourceOf(path string, l linkformat.Link) Resource {
+	size, _ := l.Size()
+	return Resource{Path: path, Title: l.Title(), ResourceTypes: l.ResourceTypes(), Interfaces: l.Interfaces(), ContentFormats: l.ContentFormats(), Observable: l.Observable(), Size: size}
+}
+
+// merge keeps what either listing said of a resource (a listing may say less than another).
+func merge(a, b Resource) Resource {
+	if a.Path == "" {
+		return b
+	}
+	if a.Title == "" {
+		a.Title = b.Title
+	}
+	a.ResourceTypes = union(a.ResourceTypes, b.ResourceTypes)
+	a.Interfaces = union(a.Interfaces, b.Interfaces)
+	if len(a.ContentFormats) == 0 {
+		a.ContentFormats = b.ContentFormats
+	}
+	a.Observable = a.Observable || b.Observable
+	if a.Size == 0 {
+		a.Size = b.Size
+	}
+	return a
+}
+
+func union(a, b []string) []string {
+	for _, x := range b {
+		seen := false
+		for _, y := range a {
+			seen = seen || x == y
+		}
+		if !seen {
+			a = append(a, x)
+		}
+	}
+	return a
+}
+
+// insert hangs r under the node for each segment of its path.
+func (n *Node) insert(r *Resource) {
+	path, query, _ := strings.Cut(r.Path, "?")
+	segments := strings.Split(strings.Trim(path, "/"), "/")
+	if path == "/" || path == "" {
+		segments = nil
+	}
+	node := n
+	for i, seg := range segments {
+		name := seg
+		if i == len(segments)-1 && query != "" {
+			name += "?" + query
+		}
+		child := node.Child(name)
+		if child == nil {
+			child = &Node{Name: name, Path: strings.TrimSuffix(node.Path, "/") + "/" + name}
+			node.Children = append(node.Children, child)
+		}
+		node = child
+	}
+	node.Resource = r
+}
+
+// CrawlProgress reports a mesh crawl as it goes.
+type CrawlProgress struct {
+	Done, Total int
+	Tree        DeviceTree // the device just finished
+}
+
+// CrawlMesh crawls devices (host names; each reached on port 4849) concurrently, at most
+// concurrency at a time, reporting each one as it finishes. Cancelling ctx stops it; the
+// devices not crawled come back unreachable with "crawl cancelled". Results keep the order of
+// devices.
+func (c *Connection) CrawlMesh(ctx context.Context, devices []string, concurrency int, progress func(CrawlProgress)) []DeviceTree {
+	if concurrency < 1 {
+		concurrency = 16
+	}
+	out := make([]DeviceTree, len(devices))
+	work := make(chan int)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	for range min(concurrency, len(devices)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				tree := c.Crawl(ctx, fmt.Sprintf("coap://%s:%d", devices[i], ssn.MilliPort))
+				// Reports come one at a time, in the order devices finish.
+				mu.Lock()
+				out[i] = tree
+				done++
+				if progress != nil {
+					progress(CrawlProgress{Done: done, Total: len(devices), Tree: tree})
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range devices {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			for j := i; j < len(devices); j++ {
+				out[j] = DeviceTree{Device: devices[j], Err: "crawl cancelled"}
+			}
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+// ReadDeviceList reads device names from r: one a line, as a MAC in any common form or a host
+// name, or CSV whose first column is one; blank lines, "#" comments and a header line are
+// skipped. MACs become SSN<MAC>.<domain>.
+func ReadDeviceList(r io.Reader, domain string) ([]string, error) {
+	var out []string
+	scanner := bufio.NewScanner(r)
+	line, entries := 0, 0
+	for scanner.Scan() {
+		line++
+		text := strings.TrimSpace(scanner.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		entries++
+		field, _, _ := strings.Cut(text, ",")
+		field = strings.Trim(strings.TrimSpace(field), `"`)
+		if mac, dom, err := ssn.ParseHostName(field); err == nil {
+			out = append(out, mac.HostName(dom))
+			continue
+		}
+		mac, err := ssn.ParseMAC(field)
+		if err != nil {
+			if entries == 1 {
+				continue // a CSV header
+			}
+			return out, fmt.Errorf("line %d: %w", line, err)
+		}
+		out = append(out, mac.HostName(domain))
+	}
+	return out, scanner.Err()
+}
