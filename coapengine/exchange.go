@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -145,4 +146,13 @@ func (x Exchange) Summary() string {
 		fmt.Fprintf(&b, " → %s", x.Err)
 	}
 	return b.String()
+}
+
+// Decode decodes the response's payload with reg, choosing the decoder by the target's path
+// and the response's Content-Format. Without a response it decodes to an empty text.
+func (x Exchange) Decode(reg *decode.Registry) decode.Decoded {
+	if x.Response == nil {
+		return decode.Decoded{Decoder: "empty"}
+	}
+	return reg.Decode(decode.Input{Path: x.Path, ContentFormat: x.Response.ContentFormat(), Payload: x.Response.Payload, ReceivedAt: x.Start.Add(x.RTT)})
 }

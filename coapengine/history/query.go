@@ -1,0 +1,320 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/fxamacker/cbor/v2"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+	"go.etcd.io/bbolt"
+)
+
+// Filter selects history entries. Zero fields match everything.
+type Filter struct {
+	Profile string
+	// Device is the target's host, e.g. SSN001350050005E7D6.sim.starfish.test (any case).
+	Device string
+	// PathContains matches a substring of the path and query (any case).
+	PathContains string
+	Method       codes.Code
+	Class        CodeClass
+	// From and To bound the start time (inclusive, exclusive).
+	From, To time.Time
+	// Text matches a substring (any case) of the decoded response payload.
+	Text string
+	// WithoutNotifications leaves Observe notifications out.
+	WithoutNotifications bool
+}
+
+func (f *Filter) normalise() {
+	f.Device = strings.ToLower(strings.TrimSpace(f.Device))
+	f.PathContains = strings.ToLower(f.PathContains)
+	f.Text = strings.ToLower(f.Text)
+}
+
+// matchSummary applies everything but Text.
+func (f *Filter) matchSummary(s summary) bool {
+	switch {
+	case f.Profile != "" && s.Profile != f.Profile,
+		f.Device != "" && s.Device != f.Device,
+		f.Method != 0 && s.Method != f.Method,
+		f.Class != AnyClass && s.Class() != f.Class,
+		f.WithoutNotifications && s.Notification,
+		!f.From.IsZero() && s.Time.Before(f.From),
+		!f.To.IsZero() && !s.Time.Before(f.To):
+		return false
+	}
+	return f.PathContains == "" || containsFold(s.Path, f.PathContains)
+}
+
+// containsFold reports whether s contains lowerSub, ignoring the case of ASCII letters in s.
+func containsFold(s, lowerSub string) bool {
+	if len(lowerSub) > len(s) {
+		return false
+	}
+	for i := 0; i+len(lowerSub) <= len(s); i++ {
+		j := 0
+		for ; j < len(lowerSub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lowerSub[j] {
+				break
+			}
+		}
+		if j == len(lowerSub) {
+			return true
+		}
+	}
+	return false
+}
+
+// Page is one page of a listing, newest first.
+type Page struct {
+	Entries []coapengine.Exchange
+	// Next is the argument "before" for the next page; 0 when this page is the last.
+	Next uint64
+	// Skipped counts damaged records passed over.
+	Skipped int
+}
+
+// List returns up to limit entries matching f, newest first, with IDs below before (0: from
+// the newest). It walks the smallest index that the filter names (device, then profile,
+// then code class), or every entry when it names none.
+func (s *Store) List(ctx context.Context, f Filter, before uint64, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	f.normalise()
+	var page Page
+	err := s.view(func(tx *bbolt.Tx) error {
+		c, indexed := candidates(tx, f)
+		if c == nil {
+			return nil
+		}
+		// One cursor for each bucket, reused: a bucket's Get makes a new cursor per call.
+		sums, exchanges := tx.Bucket(bucketSummaries).Cursor(), tx.Bucket(bucketExchanges).Cursor()
+		summaryAt := func(k, v []byte) []byte {
+			if !indexed {
+				return v
+			}
+			if sk, sv := sums.Seek(k); bytes.Equal(sk, k) {
+				return sv
+			}
+			return nil
+		}
+		var k, v []byte
+		if before == 0 {
+			k, v = c.Last()
+		} else if k, v = c.Seek(itob(before)); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for n := 0; k != nil; k, v = c.Prev() {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			sum, err := decodeSummary(summaryAt(k, v))
+			if err != nil {
+				page.Skipped++
+				continue
+			}
+			if !f.matchSummary(sum) {
+				continue
+			}
+			var raw []byte
+			if ek, ev := exchanges.Seek(k); bytes.Equal(ek, k) {
+				raw = ev
+			}
+			x, err := decodeExchange(raw)
+			if err != nil {
+				page.Skipped++
+				continue
+			}
+			if f.Text != "" && !strings.Contains(strings.ToLower(x.Decode(s.opts.Decoders).Text), f.Text) {
+				continue
+			}
+			page.Entries = append(page.Entries, x)
+			if len(page.Entries) == limit {
+				page.Next = x.ID
+				break
+			}
+		}
+		return nil
+	})
+	return page, err
+}
+
+// candidates is a cursor over the keys worth looking at — an index's, or the summaries'
+// themselves when indexed is false — or nil when none can match.
+func candidates(tx *bbolt.Tx, f Filter) (c *bbolt.Cursor, indexed bool) {
+	for _, ix := range []struct {
+		bucket []byte
+		value  string
+		used   bool
+	}{{bucketByDevice, f.Device, f.Device != ""}, {bucketByProfile, f.Profile, f.Profile != ""}, {bucketByClass, classKey(f.Class), f.Class != AnyClass}} {
+		if !ix.used {
+			continue
+		}
+		b := tx.Bucket(ix.bucket).Bucket(indexKey(ix.value))
+		if b == nil {
+			return nil, true
+		}
+		return b.Cursor(), true
+	}
+	return tx.Bucket(bucketSummaries).Cursor(), false
+}
+
+func decodeExchange(raw []byte) (coapengine.Exchange, error) {
+	var x coapengine.Exchange
+	if raw == nil {
+		return x, errBadSummary
+	}
+	err := cbor.Unmarshal(raw, &x)
+	return x, err
+}
+
+// Get returns the entry with the given ID.
+func (s *Store) Get(id uint64) (coapengine.Exchange, error) {
+	var x coapengine.Exchange
+	err := s.view(func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucketExchanges).Get(itob(id))
+		if raw == nil {
+			return fmt.Errorf("history entry %d: %w", id, ErrNotFound)
+		}
+		var err error
+		if x, err = decodeExchange(raw); err != nil {
+			return fmt.Errorf("history entry %d is damaged: %w", id, err)
+		}
+		return nil
+	})
+	return x, err
+}
+
+// Count returns the number of entries.
+func (s *Store) Count() (n int, err error) {
+	err = s.view(func(tx *bbolt.Tx) error {
+		n = tx.Bucket(bucketSummaries).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Delete removes the entries with the given IDs and returns how many there were.
+func (s *Store) Delete(ids ...uint64) (removed int, err error) {
+	err = s.update(func(tx *bbolt.Tx) error {
+		for _, id := range ids {
+			ok, err := remove(tx, itob(id))
+			if err != nil {
+				return err
+			}
+			if ok {
+				removed++
+			}
+		}
+		return nil
+	})
+	return removed, err
+}
+
+// remove deletes one entry and its index records.
+func remove(tx *bbolt.Tx, key []byte) (bool, error) {
+	sums := tx.Bucket(bucketSummaries)
+	raw := sums.Get(key)
+	if raw == nil {
+		return false, tx.Bucket(bucketExchanges).Delete(key)
+	}
+	if sum, err := decodeSummary(raw); err == nil {
+		for _, ix := range indexesOf(sum) {
+			parent := tx.Bucket(ix.bucket)
+			b := parent.Bucket(indexKey(ix.value))
+			if b == nil {
+				continue
+			}
+			if err := b.Delete(key); err != nil {
+				return false, err
+			}
+			if k, _ := b.Cursor().First(); k == nil {
+				if err := parent.DeleteBucket(indexKey(ix.value)); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	if err := sums.Delete(key); err != nil {
+		return false, err
+	}
+	return true, tx.Bucket(bucketExchanges).Delete(key)
+}
+
+// DeleteAll empties the history. IDs keep growing: a new entry never takes an old one's ID.
+func (s *Store) DeleteAll() error {
+	return s.update(func(tx *bbolt.Tx) error {
+		seq := tx.Bucket(bucketExchanges).Sequence()
+		for _, name := range allBuckets {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketExchanges).SetSequence(seq)
+	})
+}
+
+// Retain removes the oldest entries beyond maxCount (0: no limit) and those that started
+// before now-maxAge (0: no limit), and returns how many it removed. Compact afterwards gives
+// the space back to the file system.
+func (s *Store) Retain(maxCount int, maxAge time.Duration, now time.Time) (removed int, err error) {
+	count, err := s.Count()
+	if err != nil {
+		return 0, err
+	}
+	const chunk = 10000 // entries per transaction: bounded memory for huge trims
+	for {
+		n := 0
+		done := false
+		err := s.update(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucketSummaries).Cursor()
+			keys := make([][]byte, 0, chunk)
+			for k, v := c.First(); k != nil && len(keys) < chunk; k, v = c.Next() {
+				tooMany := maxCount > 0 && count-len(keys) > maxCount
+				tooOld := false
+				if maxAge > 0 {
+					sum, err := decodeSummary(v)
+					tooOld = err != nil || now.Sub(sum.Time) > maxAge
+				}
+				if !tooMany && !tooOld {
+					done = true
+					break
+				}
+				keys = append(keys, append([]byte(nil), k...))
+			}
+			if len(keys) < chunk {
+				done = true
+			}
+			for _, k := range keys {
+				if _, err := remove(tx, k); err != nil {
+					return err
+				}
+			}
+			n = len(keys)
+			return nil
+		})
+		if err != nil {
+			return removed, err
+		}
+		removed += n
+		count -= n
+		if done {
+			return removed, nil
+		}
+	}
+}
