@@ -50,6 +50,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzPowerStats -fuzztime $(FUZZTIME) ./coapengine/ssn/
 	$(GO) test -run '^$$' -fuzz FuzzTimeSet -fuzztime $(FUZZTIME) ./coapengine/ssn/
 	$(GO) test -run '^$$' -fuzz FuzzSensorReading -fuzztime $(FUZZTIME) ./coapengine/ssn/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./coapengine/linkformat/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./coapengine/decode/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./coapengine/coapclient/
 
 ## bench-compare: gateway-lite against the devices and against libcoap's forward proxy
 bench-compare: test-deps

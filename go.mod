@@ -9,6 +9,7 @@ require (
 	github.com/plgd-dev/go-coap/v3 v3.8.0
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.59.0
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (
