@@ -392,7 +392,7 @@ func (c *Connection) exchange(ctx context.Context, req Request, viaGateway, retr
 		return Exchange{}, err
 	}
 	target, _ := ParseTarget(req.URI)
-	x := Exchange{Profile: c.profile.Name, URI: req.URI, Path: target.PathQuery(), Start: c.now(), Retried: retried}
+	x := Exchange{Profile: c.profile.Name, URI: req.URI, Path: target.PathQuery(), Start: c.now(), Retried: retried, BlockSize: req.BlockSize, Timeout: req.Timeout}
 	if viaGateway {
 		x.Device = target.Host
 	}

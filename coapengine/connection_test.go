@@ -110,7 +110,7 @@ func TestSessionClosedByTheGatewayIsReopened(t *testing.T) {
 	b := startTestbed(t, func(c *gatewaylite.Config) { c.MaxSessionIdle = time.Hour; c.SessionGrace = time.Minute })
 	rec := &recorder{}
 	c := b.connect(t, rec, nil)
-	b.clock.Advance(2 * time.Hour)
+	b.Clock.Advance(2 * time.Hour)
 	b.gw.ExpireIdleSessions() // the NON 5.03 goes to the client
 	testwait.For(t, "the client to hear that its session closed", func() bool { return rec.hasEvent(EventSessionClosed) })
 	testwait.For(t, "the client to log in again", func() bool { return rec.hasEvent(EventReauthenticated) })

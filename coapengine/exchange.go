@@ -41,11 +41,7 @@ type MessageRecord struct {
 func (m MessageRecord) ContentFormat() int {
 	for _, o := range m.Options {
 		if o.Number == uint16(message.ContentFormat) {
-			var n int
-			for _, b := range o.Value {
-				n = n<<8 | int(b)
-			}
-			return n
+			return int(DecodeUint(o.Value))
 		}
 	}
 	return NoFormat
@@ -116,7 +112,40 @@ type Exchange struct {
 	ObserveSeq   uint32 `json:"observeSeq,omitempty"`
 	// Retried is true for the second attempt after an automatic re-login.
 	Retried bool `json:"retried,omitempty"`
+	// BlockSize and Timeout are the request's settings that its message does not show.
+	BlockSize int           `json:"blockSize,omitempty"`
+	Timeout   time.Duration `json:"timeout,omitempty"`
 }
+
+// derivedOptions are the options a request's message gets from its URI, its route, its
+// content formats and its transfer, rather than from the person who composed it.
+var derivedOptions = map[message.OptionID]bool{
+	message.URIHost: true, message.URIPort: true, message.URIPath: true, message.URIQuery: true,
+	message.ProxyURI: true, message.ProxyScheme: true, message.ContentFormat: true, message.Accept: true,
+	message.Block1: true, message.Block2: true, message.Size1: true, message.Size2: true,
+}
+
+// RequestOf rebuilds the request an exchange sent, to send it again: the same method, URI,
+// type, formats, options, payload, block size and timeout, with a new token.
+func RequestOf(x Exchange) Request {
+	r := NewRequest(x.Request.Code, x.URI)
+	r.NonConfirmable = x.Request.Type == "NON"
+	r.Payload = append([]byte(nil), x.Request.Payload...)
+	r.BlockSize, r.Timeout = x.BlockSize, x.Timeout
+	for _, o := range x.Request.Options {
+		id := message.OptionID(o.Number)
+		switch {
+		case id == message.ContentFormat:
+			r.ContentFormat = int(DecodeUint(o.Value))
+		case id == message.Accept:
+			r.Accept = int(DecodeUint(o.Value))
+		case !derivedOptions[id]:
+			r.Options = append(r.Options, message.Option{ID: id, Value: append([]byte(nil), o.Value...)})
+		}
+	}
+	return r
+}
+
 
 // Code is the response code (0 without a response).
 func (x Exchange) Code() codes.Code {

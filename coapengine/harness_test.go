@@ -3,73 +3,36 @@ package coapengine
 import (
 	"context"
 	"net/netip"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
+	gwtest "github.com/coap-workbench/coap-workbench/internal/testbed"
 )
 
-// testbed is gateway-lite with a small instant mesh on loopback, for the engine's tests.
+// testbed is gateway-lite with a small instant mesh on loopback.
 type testbed struct {
-	gw    *gatewaylite.Gateway
-	mesh  *mesh.Mesh
-	clock *clock
+	*gwtest.Bed
+	gw   *gatewaylite.Gateway
+	mesh *mesh.Mesh
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+const seedHost = gwtest.SeedHost
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-const seedHost = "SSN001350050005E7D6.sim.starfish.test"
-
-func seedURI(path string) string { return "coap://" + seedHost + ":4849" + path }
+func seedURI(path string) string { return gwtest.SeedURI(path) }
 
 func startTestbed(t testing.TB, tweak func(*gatewaylite.Config)) *testbed {
-	t.Helper()
-	m, err := mesh.Start(t.Context(), mesh.Config{Devices: 4, NotifyPeriod: 50 * time.Millisecond, RebootDuration: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Close)
-	c := &clock{t: time.Now()}
-	cfg := gatewaylite.Config{
-		Listen: "127.0.0.1:0", TokenListen: "127.0.0.1:0", DataDir: t.TempDir(), Mesh: m,
-		Now: c.Now, UpstreamTimeout: 2 * time.Second, SweepInterval: time.Hour,
-	}
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	gw, err := gatewaylite.Start(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gw.Close)
-	return &testbed{gw: gw, mesh: m, clock: c}
+	bed := gwtest.Start(t, tweak)
+	return &testbed{Bed: bed, gw: bed.Gateway, mesh: bed.Mesh}
 }
 
 // issuer is the embedded gateway's own token source.
 func (b *testbed) issuer() TokenSource {
-	return IssuerFunc(func(context.Context) (Token, error) {
-		tok, err := b.gw.IssueToken("dev", time.Hour)
-		return Token{Raw: tok.Raw, ExpiresAt: tok.ExpiresAt}, err
+	return IssuerFunc(func(ctx context.Context) (Token, error) {
+		raw, exp, err := b.IssueToken(ctx)
+		return Token{Raw: raw, ExpiresAt: exp}, err
 	})
 }
 
@@ -134,14 +97,7 @@ func ctx10s(t testing.TB) context.Context {
 	return ctx
 }
 
-func devSecret(t testing.TB, b *testbed) string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(b.gw.Config().DataDir, gatewaylite.DevSecretFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(raw))
-}
+func devSecret(t testing.TB, b *testbed) string { return b.DevSecret(t) }
 
 // clientAddr is the connection's socket as the gateway sees it (the socket is bound to every
 // interface; the gateway on loopback sees 127.0.0.1).

@@ -144,11 +144,7 @@ func observeOf(m *MessageRecord) (uint32, bool) {
 	if !ok {
 		return 0, false
 	}
-	var v uint32
-	for _, b := range o.Value {
-		v = v<<8 | uint32(b)
-	}
-	return v, true
+	return DecodeUint(o.Value), true
 }
 
 func maxAgeOf(m *MessageRecord) time.Duration {
@@ -156,11 +152,7 @@ func maxAgeOf(m *MessageRecord) time.Duration {
 	if !ok {
 		return 60 * time.Second // RFC 7252's default
 	}
-	var v uint32
-	for _, b := range o.Value {
-		v = v<<8 | uint32(b)
-	}
-	return time.Duration(v) * time.Second
+	return time.Duration(DecodeUint(o.Value)) * time.Second
 }
 
 // armLocked (re)starts the watchdog: if nothing arrives within Max-Age and a little slack, the

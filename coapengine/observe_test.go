@@ -176,7 +176,7 @@ func TestObservationsFollowANewLogin(t *testing.T) {
 	}
 	defer obs.Cancel(t.Context())
 	testwait.For(t, "notifications", func() bool { return got.len() >= 2 })
-	b.clock.Advance(2 * time.Hour) // the notifications' traffic used the old time: the session is idle
+	b.Clock.Advance(2 * time.Hour) // the notifications' traffic used the old time: the session is idle
 	b.gw.ExpireIdleSessions()      // session and its observations gone; the client hears NON 5.03
 	testwait.For(t, "the re-login", func() bool { return rec.hasEvent(EventReauthenticated) })
 	before := got.len()

@@ -144,6 +144,15 @@ func EncodeUint(v uint32) []byte {
 	return buf[:n]
 }
 
+// DecodeUint reads a uint option value (big-endian, without leading zeros).
+func DecodeUint(b []byte) uint32 {
+	var v uint32
+	for _, c := range b {
+		v = v<<8 | uint32(c)
+	}
+	return v
+}
+
 // DisplayOption renders an option's value for people: numbers for uint options, text for
 // string ones, hex for opaque ones (and text that is not printable).
 func DisplayOption(o message.Option) string {
@@ -152,11 +161,7 @@ func DisplayOption(o message.Option) string {
 	case FormatEmpty:
 		return ""
 	case FormatUint:
-		var n uint32
-		for _, b := range o.Value {
-			n = n<<8 | uint32(b)
-		}
-		return strconv.FormatUint(uint64(n), 10)
+		return strconv.FormatUint(uint64(DecodeUint(o.Value)), 10)
 	case FormatString:
 		if printable(o.Value) {
 			return string(o.Value)
