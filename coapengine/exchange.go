@@ -146,7 +146,6 @@ func RequestOf(x Exchange) Request {
 	return r
 }
 
-
 // Code is the response code (0 without a response).
 func (x Exchange) Code() codes.Code {
 	if x.Response == nil {
