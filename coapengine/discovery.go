@@ -3,6 +3,7 @@ package coapengine
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -242,6 +243,42 @@ feed:
 	close(work)
 	wg.Wait()
 	return out
+}
+
+// DevicesPath is gateway-lite's listing of its simulated mesh. A real gateway has none.
+const DevicesPath = "/devices"
+
+// ListDevices asks the gateway for its devices (GET /devices, a resource of gateway-lite
+// only) and returns their host names.
+func (c *Connection) ListDevices(ctx context.Context) ([]string, error) {
+	if !c.ViaGateway() {
+		return nil, errors.New("without a gateway there is no device list: name the devices")
+	}
+	req := NewRequest(codes.GET, "coap://"+c.gateway.String()+DevicesPath)
+	req.Timeout = 15 * time.Second
+	x, err := c.Do(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot get the gateway's device list: %w", err)
+	}
+	switch {
+	case x.Code() == codes.NotFound:
+		return nil, fmt.Errorf("the gateway at %s does not list its devices (only gateway-lite does): name them, or give a file of MACs", c.gateway)
+	case !x.OK():
+		return nil, fmt.Errorf("the gateway's device list: %s %s: %s", CodeString(x.Code()), CodeName(x.Code()), x.Response.Payload)
+	}
+	links, err := linkformat.Parse(string(x.Response.Payload))
+	if err != nil {
+		return nil, fmt.Errorf("the gateway's device list is not valid link format: %w", err)
+	}
+	devices := make([]string, 0, len(links))
+	for _, l := range links {
+		t, err := ParseTarget(l.Target)
+		if err != nil {
+			return nil, fmt.Errorf("the gateway's device list names %q: %w", l.Target, err)
+		}
+		devices = append(devices, t.Host)
+	}
+	return devices, nil
 }
 
 // ReadDeviceList reads device names from r: one a line, as a MAC in any common form or a host

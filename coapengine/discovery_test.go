@@ -8,6 +8,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
+	gwtest "github.com/coap-workbench/coap-workbench/internal/testbed"
 )
 
 func TestCrawlADeviceIntoATree(t *testing.T) {
@@ -97,4 +98,48 @@ func TestReadDeviceList(t *testing.T) {
 	if _, err := ReadDeviceList(strings.NewReader("001350050005E7D6\nnot-a-mac\n"), "d"); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("bad line: %v", err)
 	}
+}
+
+func TestListTheGatewaysDevices(t *testing.T) {
+	b := startTestbed(t, nil)
+	c := b.connect(t, nil, nil)
+	devices, err := c.ListDevices(ctx10s(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(devices) != len(b.mesh.Devices()) || devices[0] != b.mesh.Devices()[0].Name {
+		t.Fatalf("devices %v", devices)
+	}
+	// Without a session the gateway says 4.01; a profile that cannot log in reports it.
+	anon := b.connect(t, nil, func(p *Profile) { p.Tokens = nil })
+	if _, err := anon.ListDevices(ctx10s(t)); err == nil || !strings.Contains(err.Error(), "log in") {
+		t.Fatalf("without a session: %v", err)
+	}
+}
+
+// BenchmarkCrawlMesh1000 crawls a thousand devices of the instant mesh through gateway-lite:
+// the device list, then every device's /.well-known/core and next-level listings.
+func BenchmarkCrawlMesh1000(b *testing.B) {
+	bed := gwtest.StartMesh(b, mesh.Config{Devices: 1000, Profile: mesh.Instant, NotifyPeriod: time.Minute}, nil)
+	tb := &testbed{Bed: bed, gw: bed.Gateway, mesh: bed.Mesh}
+	c := tb.connect(b, nil, nil)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		devices, err := c.ListDevices(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(devices) != 1000 {
+			b.Fatalf("the gateway listed %d devices", len(devices))
+		}
+		trees := c.CrawlMesh(ctx, devices, 64, nil)
+		cancel()
+		for _, tree := range trees {
+			if !tree.Reachable {
+				b.Fatalf("%s: %s", tree.Device, tree.Err)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/crawl")
 }

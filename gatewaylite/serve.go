@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/proxytarget"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
 	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
@@ -97,6 +98,16 @@ func (g *Gateway) local(w *udpendpoint.ResponseWriter, r *pool.Message, peer net
 			_ = w.SetResponse(codes.Content, message.AppLinkFormat, bytes.NewReader([]byte(wellKnownCore)))
 			return codes.Content, ""
 		}
+	case DevicesPath:
+		if method == codes.GET {
+			if g.sessions.Lookup(peer) == nil {
+				detail := "log in first (POST a token to /sessions): the device list is for clients with a session"
+				answer(w, codes.Unauthorized, detail)
+				return codes.Unauthorized, detail
+			}
+			_ = w.SetResponse(codes.Content, message.AppLinkFormat, bytes.NewReader(g.deviceLinks()))
+			return codes.Content, ""
+		}
 	case "/sessions":
 		switch method {
 		case codes.POST:
@@ -118,7 +129,28 @@ func (g *Gateway) local(w *udpendpoint.ResponseWriter, r *pool.Message, peer net
 const wellKnownCore = `</>;title="gateway-lite";rt="starfish.gateway";proxy="coap";options="1,3,4,5,6,7,8,11,12,14,15,16,17,20,23,27,28,35,39,60",` +
 	`</sessions>;rt="starfish.sessions";title="POST a token to log in, DELETE to log out; ?sticky=true follows the account",` +
 	`</help>;ct=0;title="How to use the gateway",` +
-	`</echo>;title="POST a payload, get it back"`
+	`</echo>;title="POST a payload, get it back",` +
+	`</devices>;rt="workbench.devices";ct=40;title="The simulated mesh's devices (gateway-lite only; needs a session)"`
+
+// DevicesPath lists the simulated mesh's devices, a resource of gateway-lite only: a real
+// gateway does not list its mesh. Each device is a link <coap://HOST:4849/> with its NIC
+// type as title.
+const DevicesPath = "/devices"
+
+// deviceLinks is the link-format listing of DevicesPath.
+func (g *Gateway) deviceLinks() []byte {
+	var b bytes.Buffer
+	if g.cfg.Mesh == nil {
+		return nil
+	}
+	for i, d := range g.cfg.Mesh.Devices() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `<coap://%s:%d/>;rt="starfish.nic";title="%s"`, d.Name, ssn.MilliPort, d.Type)
+	}
+	return b.Bytes()
+}
 
 func (g *Gateway) identity() string {
 	s := fmt.Sprintf("gateway-lite %s: a Starfish CoAP gateway (forward proxy with sessions)", g.cfg.Version)

@@ -52,7 +52,13 @@ func (c *Clock) Advance(d time.Duration) {
 // stopped when the test ends.
 func Start(t testing.TB, tweak func(*gatewaylite.Config)) *Bed {
 	t.Helper()
-	m, err := mesh.Start(t.Context(), mesh.Config{Devices: 4, NotifyPeriod: 50 * time.Millisecond, RebootDuration: 200 * time.Millisecond})
+	return StartMesh(t, mesh.Config{Devices: 4, NotifyPeriod: 50 * time.Millisecond, RebootDuration: 200 * time.Millisecond}, tweak)
+}
+
+// StartMesh runs a gateway with the mesh meshCfg describes.
+func StartMesh(t testing.TB, meshCfg mesh.Config, tweak func(*gatewaylite.Config)) *Bed {
+	t.Helper()
+	m, err := mesh.Start(t.Context(), meshCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
