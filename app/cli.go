@@ -30,6 +30,10 @@ func commands() []command {
 		{"gateway", "run gateway-lite and its simulated mesh in the foreground", runGateway},
 		{"token", "print a signed token for the local gateway", runToken},
 		{"bench", "measure the gateway (or another proxy, or the devices) under load", runBench},
+		{"request", "send one request through the gateway and print the decoded answer", runRequest},
+		{"observe", "observe a resource and print its notifications as they arrive", runObserve},
+		{"discover", "crawl devices (or the whole mesh) into resource trees", runDiscover},
+		{"history", "list, export, replay, delete or prune the recorded exchanges", runHistory},
 		{"version", "print the version, commit and build date", func([]string, io.Writer, io.Writer) int {
 			fmt.Println(Build())
 			return ExitOK
@@ -107,7 +111,12 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 
 // logFlag adds --log-level and returns a function building the logger.
 func logFlag(fs *flag.FlagSet) func(w io.Writer) (*slog.Logger, error) {
-	level := fs.String("log-level", "info", "log detail: debug, info, warn or error")
+	return logFlagDefault(fs, "info")
+}
+
+// logFlagDefault adds --log-level with the given default.
+func logFlagDefault(fs *flag.FlagSet, def string) func(w io.Writer) (*slog.Logger, error) {
+	level := fs.String("log-level", def, "log detail: debug, info, warn or error")
 	return func(w io.Writer) (*slog.Logger, error) {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(strings.ToUpper(*level))); err != nil {

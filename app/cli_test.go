@@ -20,7 +20,7 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Fatalf("--version: %d %q", code, out)
 	}
 	code, out, _ = runCLI("--help")
-	for _, cmd := range []string{"gateway", "token", "bench", "version"} {
+	for _, cmd := range []string{"gateway", "token", "bench", "request", "observe", "discover", "history", "version"} {
 		if !strings.Contains(out, "coap-workbench "+cmd) {
 			t.Errorf("--help lacks %s", cmd)
 		}

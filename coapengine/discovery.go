@@ -19,21 +19,21 @@ import (
 // Resource is a resource a device lists, with its link attributes.
 type Resource struct {
 	// Path is the absolute path and query, e.g. "/sys/stats?mod=pwr".
-	Path           string
-	Title          string
-	ResourceTypes  []string
-	Interfaces     []string
-	ContentFormats []int
-	Observable     bool
-	Size           int // 0 when unknown
+	Path           string   `json:"path"`
+	Title          string   `json:"title,omitempty"`
+	ResourceTypes  []string `json:"rt,omitempty"`
+	Interfaces     []string `json:"if,omitempty"`
+	ContentFormats []int    `json:"ct,omitempty"`
+	Observable     bool     `json:"obs,omitempty"`
+	Size           int      `json:"sz,omitempty"` // 0 when unknown
 }
 
 // Node is one path segment of a device's resource tree.
 type Node struct {
-	Name     string // the segment, with the query on the last one ("stats?mod=pwr")
-	Path     string // the path down to here
-	Resource *Resource
-	Children []*Node
+	Name     string    `json:"name"` // the segment, with the query on the last one ("stats?mod=pwr")
+	Path     string    `json:"path"` // the path down to here
+	Resource *Resource `json:"resource,omitempty"`
+	Children []*Node   `json:"children,omitempty"`
 }
 
 // Child returns the child called name.
@@ -48,16 +48,16 @@ func (n *Node) Child(name string) *Node {
 
 // DeviceTree is what a crawl found on one device.
 type DeviceTree struct {
-	Device    string // host name
-	Base      string // coap://host:port
-	Reachable bool
+	Device    string `json:"device"` // host name
+	Base      string `json:"base"`   // coap://host:port
+	Reachable bool   `json:"reachable"`
 	// Err says why the device is unreachable (or what went wrong on the way), in plain words.
-	Err       string
-	RTT       time.Duration // of the /.well-known/core exchange
-	Resources []Resource    // sorted by path
-	Root      *Node
+	Err       string        `json:"error,omitempty"`
+	RTT       time.Duration `json:"rtt"`       // of the /.well-known/core exchange
+	Resources []Resource    `json:"resources"` // sorted by path
+	Root      *Node         `json:"-"`         // the same resources as a tree
 	// Listings are the listings that were read, in order.
-	Listings []string
+	Listings []string `json:"listings,omitempty"`
 }
 
 // NextLevelListings are the "next level down" listings the contract names, read after

@@ -126,7 +126,9 @@ var derivedOptions = map[message.OptionID]bool{
 }
 
 // RequestOf rebuilds the request an exchange sent, to send it again: the same method, URI,
-// type, formats, options, payload, block size and timeout, with a new token.
+// type, formats, options, payload, block size and timeout, with a new token. The Observe
+// option is left out: a replay reads the resource once rather than registering (or
+// deregistering) an observation nobody follows.
 func RequestOf(x Exchange) Request {
 	r := NewRequest(x.Request.Code, x.URI)
 	r.NonConfirmable = x.Request.Type == "NON"
@@ -139,7 +141,7 @@ func RequestOf(x Exchange) Request {
 			r.ContentFormat = int(DecodeUint(o.Value))
 		case id == message.Accept:
 			r.Accept = int(DecodeUint(o.Value))
-		case !derivedOptions[id]:
+		case !derivedOptions[id] && id != message.Observe:
 			r.Options = append(r.Options, message.Option{ID: id, Value: append([]byte(nil), o.Value...)})
 		}
 	}

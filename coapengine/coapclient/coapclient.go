@@ -361,7 +361,7 @@ func (p *parser) flag(flag byte, value string) error {
 		}
 		p.cmd.LocalPort = int(n)
 	case 'P':
-		gw, err := parseProxy(value)
+		gw, err := ParseProxy(value)
 		if err != nil {
 			return err
 		}
@@ -441,8 +441,9 @@ func (p *parser) flag(flag byte, value string) error {
 	return nil
 }
 
-// parseProxy reads -P: coap://host[:port] (coap-client 4.3) or host[:port] (older pages).
-func parseProxy(value string) (string, error) {
+// ParseProxy reads a proxy as -P takes it, coap://host[:port] (coap-client 4.3) or
+// host[:port] (older pages), and returns host:port (port 5683 when not given).
+func ParseProxy(value string) (string, error) {
 	hostPort := value
 	if scheme, rest, ok := strings.Cut(value, "://"); ok {
 		if scheme != "coap" {

@@ -24,11 +24,11 @@ type Input struct {
 
 // Field is one named value of a decoded payload: a row of a table, a series of a chart.
 type Field struct {
-	Name    string
-	Display string  // the value as shown, with its unit
-	Value   float64 // the value as a number, when Numeric
-	Numeric bool
-	Unit    string // "s", "V", "%", "B", ... ("" for plain counts and text)
+	Name    string  `json:"name"`
+	Display string  `json:"display"`         // the value as shown, with its unit
+	Value   float64 `json:"value,omitempty"` // the value as a number, when Numeric
+	Numeric bool    `json:"numeric,omitempty"`
+	Unit    string  `json:"unit,omitempty"` // "s", "V", "%", "B", ... ("" for plain counts and text)
 }
 
 // Decoded is a payload decoded for display.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 )
 
 // Export formats.
@@ -25,10 +26,25 @@ type ExportedEntry struct {
 	coapengine.Exchange
 	// MethodName and CodeText repeat the request's method and the response's code as text
 	// ("GET", "2.05 Content"): the records hold them as numbers.
-	MethodName string `json:"method"`
-	CodeText   string `json:"code,omitempty"`
-	Decoder    string `json:"decoder,omitempty"`
-	Decoded    string `json:"decoded,omitempty"`
+	MethodName string         `json:"method"`
+	CodeText   string         `json:"code,omitempty"`
+	Decoder    string         `json:"decoder,omitempty"`
+	Decoded    string         `json:"decoded,omitempty"`
+	Fields     []decode.Field `json:"fields,omitempty"`
+	DecodeErr  string         `json:"decodeError,omitempty"`
+}
+
+// NewExportedEntry is x with its method, code and decoded response written out.
+func NewExportedEntry(x coapengine.Exchange, reg *decode.Registry) ExportedEntry {
+	d := x.Decode(reg)
+	e := ExportedEntry{Exchange: x, MethodName: coapengine.MethodName(x.Method()), Decoder: d.Decoder, Decoded: d.Text, Fields: d.Fields}
+	if d.Err != nil {
+		e.DecodeErr = d.Err.Error()
+	}
+	if x.Response != nil {
+		e.CodeText = coapengine.CodeString(x.Response.Code) + " " + coapengine.CodeName(x.Response.Code)
+	}
+	return e
 }
 
 // CSVHeader is the first row of a CSV export.
@@ -44,14 +60,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format string, f Filter
 	case FormatJSONLines:
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
-		write = func(x coapengine.Exchange) error {
-			d := x.Decode(s.opts.Decoders)
-			e := ExportedEntry{Exchange: x, MethodName: coapengine.MethodName(x.Method()), Decoder: d.Decoder, Decoded: d.Text}
-			if x.Response != nil {
-				e.CodeText = coapengine.CodeString(x.Response.Code) + " " + coapengine.CodeName(x.Response.Code)
-			}
-			return enc.Encode(e)
-		}
+		write = func(x coapengine.Exchange) error { return enc.Encode(NewExportedEntry(x, s.opts.Decoders)) }
 	case FormatCSV:
 		cw = csv.NewWriter(bw)
 		if err := cw.Write(CSVHeader); err != nil {

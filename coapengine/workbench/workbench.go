@@ -97,7 +97,8 @@ func (w *Workbench) Connect(ctx context.Context, p coapengine.Profile) (*coapeng
 	if taken {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, ErrAlreadyConnected)
 	}
-	c, err := coapengine.Dial(ctx, p, coapengine.Hooks{Exchange: w.recordExchange, Event: w.publishEvent}, w.logger)
+	// ctx bounds the connecting; the connection lives until Disconnect or Close.
+	c, err := coapengine.Dial(context.WithoutCancel(ctx), p, coapengine.Hooks{Exchange: w.recordExchange, Event: w.publishEvent}, w.logger)
 	if err != nil {
 		return nil, err
 	}

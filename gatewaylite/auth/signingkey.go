@@ -52,6 +52,17 @@ func LoadOrCreateSigningKey(dataDir string) (*ecdsa.PrivateKey, error) {
 	return key, nil
 }
 
+// LoadSigningKey reads the gateway's key from dataDir without ever creating one; the error
+// wraps fs.ErrNotExist when there is none.
+func LoadSigningKey(dataDir string) (*ecdsa.PrivateKey, error) {
+	path := filepath.Join(dataDir, SigningKeyFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the gateway signing key: %w", err)
+	}
+	return parseSigningKey(path, raw)
+}
+
 func parseSigningKey(path string, raw []byte) (*ecdsa.PrivateKey, error) {
 	block, _ := pem.Decode(raw)
 	if block == nil || block.Type != "EC PRIVATE KEY" {
