@@ -103,3 +103,37 @@ func BenchmarkFirstPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendBaselineBolt is the floor under BenchmarkAppend: the same exchanges, encoded
+// the same way, put into one bucket in transactions of 1000, without summaries or indexes.
+func BenchmarkAppendBaselineBolt(b *testing.B) {
+	s := openTemp(b, Options{})
+	xs := make([]coapengine.Exchange, 4096)
+	for i := range xs {
+		xs[i] = sampleExchange(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(1000, b.N-done)
+		err := s.update(func(tx *bbolt.Tx) error {
+			bucket := tx.Bucket(bucketExchanges)
+			for i := 0; i < n; i++ {
+				seq, _ := bucket.NextSequence()
+				raw, err := cborEnc.Marshal(xs[(done+i)%len(xs)])
+				if err != nil {
+					return err
+				}
+				if err := bucket.Put(itob(seq), raw); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		done += n
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exchanges/s")
+}
