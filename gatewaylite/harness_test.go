@@ -5,12 +5,12 @@ import (
 	"context"
 	"net"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
+	"github.com/coap-workbench/coap-workbench/internal/fakeclock"
 	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -20,29 +20,11 @@ import (
 	"github.com/plgd-dev/go-coap/v3/udp/coder"
 )
 
-// fakeClock is a clock the tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // testGateway is a gateway-lite with a small instant mesh, on loopback ports the OS picked.
 type testGateway struct {
 	*Gateway
 	mesh  *mesh.Mesh
-	clock *fakeClock
+	clock *fakeclock.Clock
 	bus   *traffic.Bus
 }
 
@@ -52,7 +34,7 @@ func seedURI(path string) string { return "coap://" + seedHost + ":4849" + path 
 
 func startGateway(t testing.TB, tweak func(*Config)) *testGateway {
 	t.Helper()
-	clock := &fakeClock{t: time.Now()}
+	clock := fakeclock.New(time.Now())
 	bus := &traffic.Bus{}
 	m, err := mesh.Start(t.Context(), mesh.Config{Devices: 5, NotifyPeriod: 50 * time.Millisecond, RebootDuration: 200 * time.Millisecond, Traffic: bus})
 	if err != nil {

@@ -7,12 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
+	"github.com/coap-workbench/coap-workbench/internal/fakeclock"
 )
 
 // SeedHost is the seed document's Milli NIC, always in the mesh.
@@ -25,27 +25,8 @@ func SeedURI(path string) string { return "coap://" + SeedHost + ":4849" + path 
 type Bed struct {
 	Gateway *gatewaylite.Gateway
 	Mesh    *mesh.Mesh
-	Clock   *Clock
-}
-
-// Clock is the gateway's clock, moved by hand.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	// Clock is the gateway's clock, moved by hand.
+	Clock *fakeclock.Clock
 }
 
 // Start runs a gateway with a mesh of 4 devices (tweak may change the gateway's config),
@@ -63,7 +44,7 @@ func StartMesh(t testing.TB, meshCfg mesh.Config, tweak func(*gatewaylite.Config
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Close)
-	c := &Clock{t: time.Now()}
+	c := fakeclock.New(time.Now())
 	cfg := gatewaylite.Config{
 		Listen: "127.0.0.1:0", TokenListen: "127.0.0.1:0", DataDir: t.TempDir(), Mesh: m,
 		Now: c.Now, UpstreamTimeout: 2 * time.Second, SweepInterval: time.Hour,
