@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
-	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 )
@@ -53,19 +52,18 @@ func runObserveWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	var req coapengine.Request
 	switch {
 	case *fromLine != "":
-		cmd, notes, err := coapclient.Parse(*fromLine)
-		if err != nil {
-			fmt.Fprintln(stderr, "observe: --coap-client:", err)
+		if len(positional) > 0 {
+			fmt.Fprintln(stderr, "observe: --coap-client names the URI itself; drop", positional[0])
 			return ExitUsage
 		}
-		for _, n := range notes {
-			fmt.Fprintln(stderr, "observe: note:", n)
+		cmd, ok := conn.fromCoapClient("observe", *fromLine, stdin, stderr)
+		if !ok {
+			return ExitUsage
 		}
 		req = cmd.Request
 		if limit == 0 {
 			limit = cmd.Observe
 		}
-		applyCommandConnection(&conn, cmd)
 	case len(positional) != 1:
 		fmt.Fprintln(stderr, "observe: give one URI, e.g. 'coap://SSN001350050005E7D6.sim.starfish.test:4849/sys/stats?mod=pwr'")
 		return ExitUsage

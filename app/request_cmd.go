@@ -245,26 +245,15 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 			fmt.Fprintln(stderr, "request: --coap-client names the URI itself; drop", positional[0])
 			return ExitUsage
 		}
-		cmd, notes, err := coapclient.Parse(*fromLine)
-		if err != nil {
-			fmt.Fprintln(stderr, "request: --coap-client:", err)
+		cmd, ok := conn.fromCoapClient("request", *fromLine, stdin, stderr)
+		if !ok {
 			return ExitUsage
-		}
-		for _, n := range notes {
-			fmt.Fprintln(stderr, "request: note:", n)
 		}
 		if cmd.Observe > 0 {
 			fmt.Fprintln(stderr, "request: the line observes (-s): use coap-workbench observe --coap-client")
 			return ExitUsage
 		}
-		if cmd.PayloadFile != "" {
-			if cmd.Request.Payload, err = readPayloadFile(cmd.PayloadFile, stdin); err != nil {
-				fmt.Fprintln(stderr, "request:", err)
-				return ExitUsage
-			}
-		}
 		req = cmd.Request
-		applyCommandConnection(&conn, cmd)
 	case len(positional) != 1:
 		fmt.Fprintln(stderr, "request: give one URI, e.g. coap://SSN001350050005E7D6.sim.starfish.test:4849/sys (--help for more)")
 		return ExitUsage
@@ -310,18 +299,35 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	return exitFor(x, err)
 }
 
-// applyCommandConnection takes a pasted coap-client line's -p and -P. A line without -P
-// sends straight to its URI's host, unless the flags name a gateway.
-func applyCommandConnection(conn *connectionFlags, cmd coapclient.Command) {
+// fromCoapClient reads a pasted coap-client line for command name: the request (with the
+// payload of its -f), and its -p and -P into the connection flags. A line without -P sends
+// straight to its URI's host, unless the flags name a gateway. It prints what went wrong,
+// and the notes on what the line asks that the workbench does not do.
+func (f *connectionFlags) fromCoapClient(name, line string, stdin io.Reader, stderr io.Writer) (coapclient.Command, bool) {
+	cmd, notes, err := coapclient.Parse(line)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: --coap-client: %v\n", name, err)
+		return cmd, false
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "%s: note: %s\n", name, n)
+	}
+	if cmd.PayloadFile != "" {
+		if cmd.Request.Payload, err = readPayloadFile(cmd.PayloadFile, stdin); err != nil {
+			fmt.Fprintf(stderr, "%s: --coap-client: %v\n", name, err)
+			return cmd, false
+		}
+	}
 	if cmd.LocalPort != 0 {
-		conn.localPort = cmd.LocalPort
+		f.localPort = cmd.LocalPort
 	}
 	switch {
 	case cmd.Gateway != "":
-		conn.gateway, conn.gatewaySet, conn.direct = cmd.Gateway, true, false
-	case !conn.gatewaySet:
-		conn.direct = true
+		f.gateway, f.gatewaySet, f.direct = cmd.Gateway, true, false
+	case !f.gatewaySet:
+		f.direct = true
 	}
+	return cmd, true
 }
 
 func readPayloadFile(name string, stdin io.Reader) ([]byte, error) {
