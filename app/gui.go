@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/assets"
+	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
 	"github.com/coap-workbench/coap-workbench/views"
 )
@@ -41,8 +42,14 @@ func runGUI(stderr io.Writer) int {
 		return ExitFailure
 	}
 	defer e.Close()
+	// The workbench opens the history now, so that a second running workbench learns at
+	// once that it runs without one (and the window says so).
+	wb := workbench.Open(workbench.Options{DataDir: o.DataDir, Logger: logger})
+	defer wb.Close()
 
-	screen := views.NewGatewayScreen(gatewaySummary(e))
+	summary := gatewaySummary(e)
+	summary.History, summary.HistoryWarning = historySummary(wb)
+	screen := views.NewGatewayScreen(summary)
 	w.SetContent(screen.Object())
 	stop := forwardTraffic(e.Traffic, screen)
 	defer stop()
@@ -63,6 +70,16 @@ func gatewaySummary(e *Embedded) views.GatewaySummary {
 		s.Devices = append(s.Devices, views.DeviceRow{Name: d.Name, Type: string(d.Type)})
 	}
 	return s
+}
+
+// historySummary says where the history is, or why there is none.
+func historySummary(wb *workbench.Workbench) (where, warning string) {
+	if h := wb.History(); h != nil {
+		where = h.Path()
+	} else {
+		where = "not recorded (see below)"
+	}
+	return where, wb.HistoryNotice()
 }
 
 // forwardTraffic hands the gateway's exchanges to the screen in batches, at most ten times a

@@ -16,7 +16,11 @@ type GatewaySummary struct {
 	Domain        string
 	Profile       string
 	// Note explains anything unusual, such as a port other than the one asked for.
-	Note    string
+	Note string
+	// History is where exchanges are recorded; HistoryWarning, when set, says why they are
+	// not (another workbench holds the history) or what happened to a damaged one.
+	History        string
+	HistoryWarning string
 	Devices []DeviceRow
 	// LoginCommand is a coap-client command line that logs in to the gateway.
 	LoginCommand string
@@ -62,8 +66,14 @@ func NewGatewayScreen(s GatewaySummary) *GatewayScreen {
 		widget.NewLabelWithStyle("Embedded gateway-lite", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		info,
 	)
-	if s.Note != "" {
-		note := widget.NewLabel(s.Note)
+	if s.History != "" {
+		info.Append("History", widget.NewLabel(s.History))
+	}
+	for _, text := range []string{s.Note, s.HistoryWarning} {
+		if text == "" {
+			continue
+		}
+		note := widget.NewLabel(text)
 		note.Importance = widget.WarningImportance
 		note.Wrapping = fyne.TextWrapWord
 		header.Add(note)

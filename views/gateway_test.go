@@ -48,3 +48,16 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 	}
 	return false
 }
+
+func TestGatewayScreenSaysWhereTheHistoryIsOrWhyThereIsNone(t *testing.T) {
+	test.NewTempApp(t)
+	s := summary()
+	s.History = "/home/me/.config/coap-workbench/gateway/history.db"
+	if screen := NewGatewayScreen(s); !hasLabel(screen.Object(), s.History) {
+		t.Fatal("the history's file is not shown")
+	}
+	s.History, s.HistoryWarning = "none", "running without history: the history is in use by another running workbench"
+	if screen := NewGatewayScreen(s); !hasLabel(screen.Object(), s.HistoryWarning) {
+		t.Fatal("the reason for running without history is not shown")
+	}
+}

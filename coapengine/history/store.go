@@ -102,7 +102,7 @@ func Open(dataDir string, opts Options) (s *Store, notice string, err error) {
 	path := filepath.Join(dataDir, FileName)
 	db, err := open(path, opts.OpenTimeout)
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, "", fmt.Errorf("%s: %w (close the other one, or give this one another --data-dir); the workbench can run without history", path, ErrInUse)
+		return nil, "", fmt.Errorf("%s: %w (close the other one, or use another data directory)", path, ErrInUse)
 	}
 	if err != nil {
 		aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405Z"))

@@ -64,7 +64,7 @@ func Open(opts Options) *Workbench {
 		store, notice, err := history.Open(opts.DataDir, opts.History)
 		w.history, w.notice = store, notice
 		if err != nil {
-			w.notice = "running without history: " + err.Error()
+			w.notice = "Running without history, so nothing is recorded: " + err.Error()
 		}
 	}
 	return w
