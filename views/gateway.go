@@ -21,7 +21,7 @@ type GatewaySummary struct {
 	// not (another workbench holds the history) or what happened to a damaged one.
 	History        string
 	HistoryWarning string
-	Devices []DeviceRow
+	Devices        []DeviceRow
 	// LoginCommand is a coap-client command line that logs in to the gateway.
 	LoginCommand string
 }
