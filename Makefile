@@ -54,6 +54,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./coapengine/decode/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./coapengine/coapclient/
 
+## bench: the engine's benchmarks (crawl of 1000 devices, history at 1M entries, decoders);
+## the first run builds a million-entry history, about half a minute
+bench:
+	$(GO) test -run '^$$' -bench CrawlMesh1000 -benchtime 3x ./coapengine/
+	$(GO) test -run '^$$' -bench . -benchmem ./coapengine/history/ ./coapengine/decode/
+
 ## bench-compare: gateway-lite against the devices and against libcoap's forward proxy
 bench-compare: test-deps
 	scripts/bench-compare.sh

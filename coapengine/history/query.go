@@ -270,8 +270,10 @@ func (s *Store) DeleteAll() error {
 }
 
 // Retain removes the oldest entries beyond maxCount (0: no limit) and those that started
-// before now-maxAge (0: no limit), and returns how many it removed. Compact afterwards gives
-// the space back to the file system.
+// before now-maxAge (0: no limit), and returns how many it removed. It walks from the oldest
+// ID and stops at the first entry both limits keep: IDs follow recording order, and an
+// exchange is recorded when it ends, so start times run in ID order but for exchanges that
+// overlapped. Compact afterwards gives the space back to the file system.
 func (s *Store) Retain(maxCount int, maxAge time.Duration, now time.Time) (removed int, err error) {
 	count, err := s.Count()
 	if err != nil {
