@@ -2,6 +2,7 @@ package decode
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,14 +26,14 @@ func (PowerStats) Decode(in Input) (Decoded, error) {
 		return Field{Name: name, Value: s, Numeric: true, Unit: "s", Display: formatSeconds(s)}
 	}
 	count := func(name string, v uint32, unit string) Field {
-		d := fmt.Sprint(v)
+		d := strconv.FormatUint(uint64(v), 10)
 		if unit != "" {
 			d += " " + unit
 		}
 		return Field{Name: name, Value: float64(v), Numeric: true, Unit: unit, Display: d}
 	}
 	percent := func(name string, ratio float64) Field {
-		return Field{Name: name, Value: 100 * ratio, Numeric: true, Unit: "%", Display: fmt.Sprintf("%.2f %%", 100*ratio)}
+		return Field{Name: name, Value: 100 * ratio, Numeric: true, Unit: "%", Display: strconv.FormatFloat(100*ratio, 'f', 2, 64) + " %"}
 	}
 	fields := []Field{
 		seconds("total_time", p.TotalTime),
@@ -45,32 +46,42 @@ func (PowerStats) Decode(in Input) (Decoded, error) {
 		seconds("rx_time", p.RxTime),
 		count("charge_ctr_low", p.ChargeCtrLow, ""),
 		count("charge_ctr_pause_max", p.ChargeCtrPauseMax, ""),
-		{Name: "bat_voltage", Value: p.BatteryVolts(), Numeric: true, Unit: "V", Display: fmt.Sprintf("%.3f V (%d µV)", p.BatteryVolts(), p.BatteryMicrovolts)},
+		{Name: "bat_voltage", Value: p.BatteryVolts(), Numeric: true, Unit: "V", Display: strconv.FormatFloat(p.BatteryVolts(), 'f', 3, 64) + " V (" + strconv.FormatUint(uint64(p.BatteryMicrovolts), 10) + " µV)"},
 		percent("sleep_pct", p.SleepRatio()),
 		percent("radio_on_pct", p.RadioOnRatio()),
 	}
 	return Decoded{Text: table("Milli NIC power statistics", fields), Fields: fields}, nil
 }
 
-// formatSeconds shows a duration in seconds with the larger units beside it.
+// formatSeconds shows a duration in seconds with the larger units beside it. (strconv, not
+// fmt: charts and history searches decode records by the thousand.)
 func formatSeconds(s float64) string {
 	d := time.Duration(s * float64(time.Second))
+	text := strconv.FormatFloat(s, 'f', 3, 64) + " s"
 	if d < time.Minute {
-		return fmt.Sprintf("%.3f s", s)
+		return text
 	}
-	return fmt.Sprintf("%.3f s (%s)", s, d.Round(time.Second))
+	return text + " (" + d.Round(time.Second).String() + ")"
 }
 
 // table renders fields one per line under a title, names aligned.
 func table(title string, fields []Field) string {
-	width := 0
+	width, size := 0, len(title)
 	for _, f := range fields {
 		width = max(width, len(f.Name))
+		size += len(f.Display)
 	}
 	var b strings.Builder
+	b.Grow(size + len(fields)*(width+5))
 	b.WriteString(title)
 	for _, f := range fields {
-		fmt.Fprintf(&b, "\n  %-*s  %s", width, f.Name, f.Display)
+		b.WriteString("\n  ")
+		b.WriteString(f.Name)
+		for range width - len(f.Name) {
+			b.WriteByte(' ')
+		}
+		b.WriteString("  ")
+		b.WriteString(f.Display)
 	}
 	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"go.etcd.io/bbolt"
@@ -24,7 +25,8 @@ type Filter struct {
 	Class        CodeClass
 	// From and To bound the start time (inclusive, exclusive).
 	From, To time.Time
-	// Text matches a substring (any case) of the decoded response payload.
+	// Text matches a substring of the decoded response payload, ignoring the case of ASCII
+	// letters.
 	Text string
 	// WithoutNotifications leaves Observe notifications out.
 	WithoutNotifications bool
@@ -132,12 +134,12 @@ func (s *Store) List(ctx context.Context, f Filter, before uint64, limit int) (P
 			if ek, ev := exchanges.Seek(k); bytes.Equal(ek, k) {
 				raw = ev
 			}
+			if f.Text != "" && !s.responseContains(raw, sum, f.Text) {
+				continue
+			}
 			x, err := decodeExchange(raw)
 			if err != nil {
 				page.Skipped++
-				continue
-			}
-			if f.Text != "" && !strings.Contains(strings.ToLower(x.Decode(s.opts.Decoders).Text), f.Text) {
 				continue
 			}
 			page.Entries = append(page.Entries, x)
@@ -149,6 +151,27 @@ func (s *Store) List(ctx context.Context, f Filter, before uint64, limit int) (P
 		return nil
 	})
 	return page, err
+}
+
+// responseOnly is the part of a recorded exchange a text filter reads: decoding it skips
+// the request and the rest.
+type responseOnly struct {
+	Response *struct {
+		Options []coapengine.OptionRecord `cbor:"options"`
+		Payload []byte                    `cbor:"payload"`
+	} `cbor:"response"`
+}
+
+// responseContains reports whether the decoded response payload of the recorded exchange raw
+// contains lowerText, in any case.
+func (s *Store) responseContains(raw []byte, sum summary, lowerText string) bool {
+	var r responseOnly
+	if err := cbor.Unmarshal(raw, &r); err != nil || r.Response == nil || len(r.Response.Payload) == 0 {
+		return false
+	}
+	m := coapengine.MessageRecord{Options: r.Response.Options}
+	d := s.opts.Decoders.Decode(decode.Input{Path: sum.Path, ContentFormat: m.ContentFormat(), Payload: r.Response.Payload, ReceivedAt: sum.Time})
+	return containsFold(d.Text, lowerText)
 }
 
 // candidates is a cursor over the keys worth looking at — an index's, or the summaries'
