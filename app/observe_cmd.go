@@ -49,30 +49,13 @@ func runObserveWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 			return ExitUsage
 		}
 	}
-	var req coapengine.Request
-	switch {
-	case *fromLine != "":
-		if len(positional) > 0 {
-			fmt.Fprintln(stderr, "observe: --coap-client names the URI itself; drop", positional[0])
-			return ExitUsage
-		}
-		cmd, ok := conn.fromCoapClient("observe", *fromLine, stdin, stderr)
-		if !ok {
-			return ExitUsage
-		}
-		req = cmd.Request
-		if limit == 0 {
-			limit = cmd.Observe
-		}
-	case len(positional) != 1:
-		fmt.Fprintln(stderr, "observe: give one URI, e.g. 'coap://SSN001350050005E7D6.sim.starfish.test:4849/sys/stats?mod=pwr'")
+	cmd, ok := requestOf("observe", *fromLine, positional, &reqFlags, &conn, stdin, stderr)
+	if !ok {
 		return ExitUsage
-	default:
-		var err error
-		if req, err = reqFlags.build(positional[0], stdin); err != nil {
-			fmt.Fprintln(stderr, "observe:", err)
-			return ExitUsage
-		}
+	}
+	req := cmd.Request
+	if limit == 0 {
+		limit = cmd.Observe
 	}
 
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt)

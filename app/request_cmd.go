@@ -238,32 +238,15 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "request:", err)
 		return ExitUsage
 	}
-	var req coapengine.Request
-	switch {
-	case *fromLine != "":
-		if len(positional) > 0 {
-			fmt.Fprintln(stderr, "request: --coap-client names the URI itself; drop", positional[0])
-			return ExitUsage
-		}
-		cmd, ok := conn.fromCoapClient("request", *fromLine, stdin, stderr)
-		if !ok {
-			return ExitUsage
-		}
-		if cmd.Observe > 0 {
-			fmt.Fprintln(stderr, "request: the line observes (-s): use coap-workbench observe --coap-client")
-			return ExitUsage
-		}
-		req = cmd.Request
-	case len(positional) != 1:
-		fmt.Fprintln(stderr, "request: give one URI, e.g. coap://SSN001350050005E7D6.sim.starfish.test:4849/sys (--help for more)")
+	cmd, ok := requestOf("request", *fromLine, positional, &reqFlags, &conn, stdin, stderr)
+	if !ok {
 		return ExitUsage
-	default:
-		var err error
-		if req, err = reqFlags.build(positional[0], stdin); err != nil {
-			fmt.Fprintln(stderr, "request:", err)
-			return ExitUsage
-		}
 	}
+	if cmd.Observe > 0 {
+		fmt.Fprintln(stderr, "request: the line observes (-s): use coap-workbench observe --coap-client")
+		return ExitUsage
+	}
+	req := cmd.Request
 	if err := req.Validate(); err != nil {
 		fmt.Fprintln(stderr, "request:", err)
 		return ExitUsage
@@ -297,6 +280,28 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	}
 	out.print(stdout, stderr, x, s.wb.Decoders())
 	return exitFor(x, err)
+}
+
+// requestOf is the request a command sends: from a pasted coap-client line, or built from
+// the request flags and the one URI. It prints what is wrong.
+func requestOf(name, fromLine string, positional []string, reqFlags *requestFlags, conn *connectionFlags, stdin io.Reader, stderr io.Writer) (coapclient.Command, bool) {
+	if fromLine != "" {
+		if len(positional) > 0 {
+			fmt.Fprintf(stderr, "%s: --coap-client names the URI itself; drop %s\n", name, positional[0])
+			return coapclient.Command{}, false
+		}
+		return conn.fromCoapClient(name, fromLine, stdin, stderr)
+	}
+	if len(positional) != 1 {
+		fmt.Fprintf(stderr, "%s: give one URI, e.g. 'coap://SSN001350050005E7D6.sim.starfish.test:4849/sys/stats?mod=pwr' (--help for more)\n", name)
+		return coapclient.Command{}, false
+	}
+	req, err := reqFlags.build(positional[0], stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return coapclient.Command{}, false
+	}
+	return coapclient.Command{Request: req}, true
 }
 
 // fromCoapClient reads a pasted coap-client line for command name: the request (with the
