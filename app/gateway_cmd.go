@@ -14,6 +14,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 )
 
 func runGateway(args []string, stdout, stderr io.Writer) int {
@@ -103,7 +104,7 @@ func printGatewayBanner(w io.Writer, e *Embedded, o GatewayOptions) {
 func printTraffic(w io.Writer, exchanges <-chan traffic.Exchange) {
 	for e := range exchanges {
 		line := fmt.Sprintf("%s %-7s %-21s %-8s %-6s %s%s → %s",
-			e.Time.Format("15:04:05.000"), e.Hop, clientString(e), e.Account, e.Method, targetPrefix(e), e.Path, traffic.CodeString(e.Code))
+			e.Time.Format("15:04:05.000"), e.Hop, clientString(e), e.Account, e.Method, targetPrefix(e), e.Path, coapfmt.CodeString(e.Code))
 		if e.UpstreamRTT > 0 {
 			line += fmt.Sprintf(" (%v)", e.UpstreamRTT.Round(100*time.Microsecond))
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/assets"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/coap-workbench/coap-workbench/views"
 )
 
@@ -126,6 +127,6 @@ func trafficLine(e traffic.Exchange) views.TrafficLine {
 	}
 	return views.TrafficLine{
 		Time: e.Time.Format("15:04:05.000"), Hop: string(e.Hop), Client: clientString(e), Method: e.Method,
-		Target: target, Code: traffic.CodeString(e.Code), Detail: e.Detail,
+		Target: target, Code: coapfmt.CodeString(e.Code), Detail: e.Detail,
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/payload"
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 )
 
 const historyUsage = `Usage: coap-workbench history COMMAND [flags]
@@ -199,7 +200,7 @@ func runHistoryList(args []string, stdout, stderr io.Writer) int {
 	for _, x := range page.Entries {
 		answer := x.Err
 		if x.Response != nil {
-			answer = coapengine.CodeString(x.Code()) + " " + coapengine.CodeName(x.Code())
+			answer = coapfmt.CodeString(x.Code()) + " " + coapengine.CodeName(x.Code())
 			if x.AnsweredBy == coapengine.AnsweredByGateway && !x.OK() {
 				answer += " (gateway)"
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 	"github.com/coap-workbench/coap-workbench/coapengine/payload"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 )
 
 // requestFlags are the request knobs, named as coap-client names them.
@@ -187,7 +188,7 @@ func (o *outputFlags) print(stdout, stderr io.Writer, x coapengine.Exchange, reg
 		if x.AnsweredBy != "" {
 			who = fmt.Sprintf(" (answered by the %s)", x.AnsweredBy)
 		}
-		fmt.Fprintf(stderr, "%s %s%s", coapengine.CodeString(x.Code()), coapengine.CodeName(x.Code()), who)
+		fmt.Fprintf(stderr, "%s %s%s", coapfmt.CodeString(x.Code()), coapengine.CodeName(x.Code()), who)
 		if len(x.Response.Payload) > 0 {
 			fmt.Fprintf(stderr, ": %s", x.Response.Payload)
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -269,9 +270,9 @@ func (c *Connection) loginLocked(ctx context.Context, kind EventKind) error {
 	if x.Code() != codes.Created {
 		diag := string(x.Response.Payload)
 		if x.Code() == codes.Forbidden {
-			return fmt.Errorf("login refused (%s): %s", CodeString(x.Code()), diag)
+			return fmt.Errorf("login refused (%s): %s", coapfmt.CodeString(x.Code()), diag)
 		}
-		return fmt.Errorf("login refused (%s): %s: %w", CodeString(x.Code()), diag, ErrLoginNeeded)
+		return fmt.Errorf("login refused (%s): %s: %w", coapfmt.CodeString(x.Code()), diag, ErrLoginNeeded)
 	}
 	c.mu.Lock()
 	c.token, c.loggedIn, c.loginAt = tok, true, c.now()
@@ -301,7 +302,7 @@ func (c *Connection) Logout(ctx context.Context) error {
 	case codes.PreconditionFailed:
 		return fmt.Errorf("logout: the gateway had no session for %s", c.LocalAddr())
 	}
-	return fmt.Errorf("logout: %s %s", CodeString(x.Code()), x.Response.Payload)
+	return fmt.Errorf("logout: %s %s", coapfmt.CodeString(x.Code()), x.Response.Payload)
 }
 
 // Close logs out (briefly waiting for the gateway), ends the observations and frees the socket.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine/linkformat"
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
@@ -91,7 +92,7 @@ func (c *Connection) Crawl(ctx context.Context, base string) DeviceTree {
 				tree.Err = fmt.Sprintf("no answer: %s", x.Err)
 				return tree
 			case !x.OK():
-				tree.Err = fmt.Sprintf("%s %s: %s", CodeString(x.Code()), CodeName(x.Code()), firstNonEmpty(x.Explanation, string(x.Response.Payload)))
+				tree.Err = fmt.Sprintf("%s %s: %s", coapfmt.CodeString(x.Code()), CodeName(x.Code()), firstNonEmpty(x.Explanation, string(x.Response.Payload)))
 				if x.AnsweredBy == AnsweredByGateway {
 					return tree // the device was not reached at all
 				}
@@ -264,7 +265,7 @@ func (c *Connection) ListDevices(ctx context.Context) ([]string, error) {
 	case x.Code() == codes.NotFound:
 		return nil, fmt.Errorf("the gateway at %s does not list its devices (only gateway-lite does): name them, or give a file of MACs", c.gateway)
 	case !x.OK():
-		return nil, fmt.Errorf("the gateway's device list: %s %s: %s", CodeString(x.Code()), CodeName(x.Code()), x.Response.Payload)
+		return nil, fmt.Errorf("the gateway's device list: %s %s: %s", coapfmt.CodeString(x.Code()), CodeName(x.Code()), x.Response.Payload)
 	}
 	links, err := linkformat.Parse(string(x.Response.Payload))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -57,22 +58,8 @@ func (m MessageRecord) Option(n message.OptionID) (OptionRecord, bool) {
 	return OptionRecord{}, false
 }
 
-func typeName(t message.Type) string {
-	switch t {
-	case message.Confirmable:
-		return "CON"
-	case message.NonConfirmable:
-		return "NON"
-	case message.Acknowledgement:
-		return "ACK"
-	case message.Reset:
-		return "RST"
-	}
-	return ""
-}
-
 func recordMessage(m *pool.Message) MessageRecord {
-	return MessageRecord{Code: m.Code(), Type: typeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options()), Payload: udpendpoint.Payload(m)}
+	return MessageRecord{Code: m.Code(), Type: coapfmt.TypeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options()), Payload: udpendpoint.Payload(m)}
 }
 
 // Answerer says who answered a request.
@@ -162,16 +149,13 @@ func (x Exchange) Method() codes.Code { return x.Request.Code }
 // OK reports whether the exchange got a 2.xx answer.
 func (x Exchange) OK() bool { return x.Response != nil && x.Response.Code>>5 == 2 }
 
-// CodeString formats a code as "2.05".
-func CodeString(c codes.Code) string { return fmt.Sprintf("%d.%02d", uint8(c)>>5, uint8(c)&0x1f) }
-
 // Summary is one line for logs and lists.
 func (x Exchange) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", MethodName(x.Method()), x.URI)
 	switch {
 	case x.Response != nil:
-		fmt.Fprintf(&b, " → %s %s in %v", CodeString(x.Response.Code), codeName(x.Response.Code), x.RTT.Round(100*time.Microsecond))
+		fmt.Fprintf(&b, " → %s %s in %v", coapfmt.CodeString(x.Response.Code), codeName(x.Response.Code), x.RTT.Round(100*time.Microsecond))
 	case x.Err != "":
 		fmt.Fprintf(&b, " → %s", x.Err)
 	}

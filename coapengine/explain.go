@@ -3,6 +3,7 @@ package coapengine
 import (
 	"strings"
 
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
@@ -29,7 +30,7 @@ func CodeName(c codes.Code) string {
 	if n, ok := codeNames[c]; ok {
 		return n
 	}
-	return "Code " + CodeString(c)
+	return "Code " + coapfmt.CodeString(c)
 }
 
 // gatewayCodes are the answers contract §5 attributes to the gateway itself.
@@ -102,7 +103,7 @@ func Explain(code codes.Code, by Answerer) string {
 		return "The request went through too many proxies (Hop-Limit reached 0): there may be a forwarding loop."
 	}
 	if code>>5 >= 4 {
-		return "The request failed with " + CodeString(code) + " " + CodeName(code) + "."
+		return "The request failed with " + coapfmt.CodeString(code) + " " + CodeName(code) + "."
 	}
 	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
@@ -101,7 +102,7 @@ func (o *Observation) register(ctx context.Context) (Exchange, error) {
 	seq, observed := observeOf(x.Response)
 	if !observed {
 		o.conn.forget(token)
-		return x, fmt.Errorf("%s answered %s %s without Observe: the resource is not observable", req.URI, CodeString(x.Code()), CodeName(x.Code()))
+		return x, fmt.Errorf("%s answered %s %s without Observe: the resource is not observable", req.URI, coapfmt.CodeString(x.Code()), CodeName(x.Code()))
 	}
 	o.mu.Lock()
 	o.health.Registered = true
@@ -266,7 +267,7 @@ func (o *Observation) Cancel(ctx context.Context) error {
 		return fmt.Errorf("deregistration of %s: %w", o.req.URI, err)
 	}
 	if !x.OK() {
-		return fmt.Errorf("deregistration of %s answered %s %s", o.req.URI, CodeString(x.Code()), CodeName(x.Code()))
+		return fmt.Errorf("deregistration of %s answered %s %s", o.req.URI, coapfmt.CodeString(x.Code()), CodeName(x.Code()))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
@@ -41,20 +42,6 @@ func joinQueries(q []string) string {
 	return s
 }
 
-func typeName(t message.Type) string {
-	switch t {
-	case message.Confirmable:
-		return "CON"
-	case message.NonConfirmable:
-		return "NON"
-	case message.Acknowledgement:
-		return "ACK"
-	case message.Reset:
-		return "RST"
-	}
-	return ""
-}
-
 // done publishes the exchange and logs it at debug level.
 func (g *Gateway) done(x exchangeLog, code codes.Code, detail string) {
 	if g.cfg.Traffic.Active() {
@@ -64,11 +51,11 @@ func (g *Gateway) done(x exchangeLog, code codes.Code, detail string) {
 		}
 		g.cfg.Traffic.Publish(traffic.Exchange{
 			Time: g.cfg.Now(), Hop: x.hop, Client: x.client, Account: x.account, Target: x.target,
-			Method: method, Path: x.path, Type: typeName(x.typ), Code: code, UpstreamRTT: x.rtt, Detail: detail,
+			Method: method, Path: x.path, Type: coapfmt.TypeName(x.typ), Code: code, UpstreamRTT: x.rtt, Detail: detail,
 		})
 	}
 	if g.cfg.Logger.Enabled(context.Background(), slog.LevelDebug) {
 		g.cfg.Logger.Debug("exchange", "hop", x.hop, "client", x.client, "account", x.account, "target", x.target,
-			"method", x.method, "path", x.path, "code", traffic.CodeString(code), "upstream_rtt", x.rtt, "detail", detail)
+			"method", x.method, "path", x.path, "code", coapfmt.CodeString(code), "upstream_rtt", x.rtt, "detail", detail)
 	}
 }

@@ -1,9 +1,9 @@
 package views
 
 import (
-	"fyne.io/fyne/v2"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
+	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 )
 
 // Export formats.
@@ -42,7 +43,7 @@ func NewExportedEntry(x coapengine.Exchange, reg *decode.Registry) ExportedEntry
 		e.DecodeErr = d.Err.Error()
 	}
 	if x.Response != nil {
-		e.CodeText = coapengine.CodeString(x.Response.Code) + " " + coapengine.CodeName(x.Response.Code)
+		e.CodeText = coapfmt.CodeString(x.Response.Code) + " " + coapengine.CodeName(x.Response.Code)
 	}
 	return e
 }
@@ -99,7 +100,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format string, f Filter
 func (s *Store) csvRow(x coapengine.Exchange) []string {
 	code, codeName, payload := "", "", ""
 	if x.Response != nil {
-		code, codeName = coapengine.CodeString(x.Response.Code), coapengine.CodeName(x.Response.Code)
+		code, codeName = coapfmt.CodeString(x.Response.Code), coapengine.CodeName(x.Response.Code)
 		payload = hex.EncodeToString(x.Response.Payload)
 	}
 	seq := ""

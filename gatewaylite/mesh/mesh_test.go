@@ -3,7 +3,6 @@ package mesh
 import (
 	"bytes"
 	"context"
-	"github.com/coap-workbench/coap-workbench/internal/testwait"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
+	"github.com/coap-workbench/coap-workbench/internal/testwait"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"

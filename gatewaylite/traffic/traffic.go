@@ -5,7 +5,6 @@
 package traffic
 
 import (
-	"fmt"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -52,7 +51,6 @@ type Exchange struct {
 }
 
 // CodeString formats a CoAP code as "2.05".
-func CodeString(c codes.Code) string { return fmt.Sprintf("%d.%02d", uint8(c)>>5, uint8(c)&0x1f) }
 
 // Bus fans exchanges out to subscribers.
 type Bus struct {

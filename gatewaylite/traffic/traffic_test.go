@@ -45,11 +45,3 @@ func TestBusFansOutAndNeverBlocks(t *testing.T) {
 		t.Fatal("active after every subscriber left")
 	}
 }
-
-func TestCodeString(t *testing.T) {
-	for c, want := range map[codes.Code]string{codes.Content: "2.05", codes.Unauthorized: "4.01", codes.ProxyingNotSupported: "5.05", codes.Created: "2.01"} {
-		if got := CodeString(c); got != want {
-			t.Errorf("%v: %s", c, got)
-		}
-	}
-}
