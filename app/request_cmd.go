@@ -17,6 +17,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 	"github.com/coap-workbench/coap-workbench/coapengine/payload"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 )
 
@@ -105,7 +106,7 @@ func (r *requestFlags) build(uri string, stdin io.Reader) (coapengine.Request, e
 			return req, fmt.Errorf("-e: %w", err)
 		}
 		if payload.Mode(r.payloadMode) == payload.JSONCBOR && req.ContentFormat == coapengine.NoFormat {
-			req.ContentFormat = decode.FormatCBOR
+			req.ContentFormat = ssn.FormatCBOR
 		}
 	case r.payloadFile == "-":
 		if req.Payload, err = io.ReadAll(stdin); err != nil {
@@ -122,7 +123,7 @@ func (r *requestFlags) build(uri string, stdin io.Reader) (coapengine.Request, e
 		}
 		req.Payload = payload.TimeSet(at)
 		if req.ContentFormat == coapengine.NoFormat {
-			req.ContentFormat = decode.FormatOctets
+			req.ContentFormat = ssn.FormatOctets
 		}
 	}
 	return req, req.Validate()

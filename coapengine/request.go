@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
@@ -44,7 +45,7 @@ const (
 )
 
 // NoFormat marks a Content-Format or Accept that is not set.
-const NoFormat = -1
+const NoFormat = ssn.FormatNone
 
 // Request is one CoAP request, as a person composes it.
 type Request struct {

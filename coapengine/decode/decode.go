@@ -9,6 +9,8 @@ package decode
 import (
 	"strings"
 	"time"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
 // Input is a payload and what is known about it.
@@ -74,23 +76,14 @@ type Registry struct {
 	fallback Decoder
 }
 
-// Content formats (RFC 7252 registry) the registry knows by default.
-const (
-	FormatText       = 0
-	FormatLinkFormat = 40
-	FormatOctets     = 42
-	FormatJSON       = 50
-	FormatCBOR       = 60
-)
-
 // NewRegistry returns a registry with the standard decoders and the SSN ones.
 func NewRegistry() *Registry {
 	r := &Registry{byFormat: map[int]Decoder{}, fallback: Hex{}}
-	r.ForFormat(FormatText, Text{})
-	r.ForFormat(FormatLinkFormat, LinkFormat{})
-	r.ForFormat(FormatOctets, Hex{})
-	r.ForFormat(FormatJSON, JSON{})
-	r.ForFormat(FormatCBOR, CBOR{})
+	r.ForFormat(ssn.FormatText, Text{})
+	r.ForFormat(ssn.FormatLinkFormat, LinkFormat{})
+	r.ForFormat(ssn.FormatOctets, Hex{})
+	r.ForFormat(ssn.FormatJSON, JSON{})
+	r.ForFormat(ssn.FormatCBOR, CBOR{})
 	r.ForResource("/sys/stats", "mod=pwr", PowerStats{})
 	r.ForResource("/snsr/sys/stats", "mod=coap", CoapStats{})
 	r.ForResource("/snsr/sys/time", "", ICTime{})

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
 func mustHex(t testing.TB, s string) []byte {
@@ -31,7 +33,7 @@ func field(t *testing.T, d Decoded, name string) Field {
 const powerStatsVector = "092c0000 00000320 000002ee 00000014 00000010 00000008 00000006 00001000 0000000c 00000001 00000002 0036ee80"
 
 func TestPowerStatsFromTheContract(t *testing.T) {
-	d := NewRegistry().Decode(Input{Path: "/sys/stats?mod=pwr", ContentFormat: FormatOctets, Payload: mustHex(t, powerStatsVector)})
+	d := NewRegistry().Decode(Input{Path: "/sys/stats?mod=pwr", ContentFormat: ssn.FormatOctets, Payload: mustHex(t, powerStatsVector)})
 	if d.Decoder != "power-stats" || d.Err != nil {
 		t.Fatalf("%s %v", d.Decoder, d.Err)
 	}
@@ -59,7 +61,7 @@ func TestWrongSizeFallsBackToHexWithTheReason(t *testing.T) {
 func TestICTimeAndDrift(t *testing.T) {
 	received := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	// 0x6B06CD5C is 2026-11-25T11:58:20Z: 100 s behind.
-	d := NewRegistry().Decode(Input{Path: "/snsr/sys/time", ContentFormat: FormatOctets, Payload: mustHex(t, "6B06CD5C"), ReceivedAt: received})
+	d := NewRegistry().Decode(Input{Path: "/snsr/sys/time", ContentFormat: ssn.FormatOctets, Payload: mustHex(t, "6B06CD5C"), ReceivedAt: received})
 	if d.Err != nil || field(t, d, "ic_time").Display != "2026-11-25T11:58:20Z" {
 		t.Fatalf("%+v", d)
 	}
@@ -82,20 +84,20 @@ func TestCoapStatsVector(t *testing.T) {
 func TestSensorReadingVector(t *testing.T) {
 	// {0: "temp", 1: "1764072000,71.60,F"}, as the HDK's cbor_enc_map(2) writes it.
 	payload := mustHex(t, "a2 00 6474656d70 01 72 313736343037323030302c37312e36302c46")
-	d := NewRegistry().Decode(Input{Path: "/snsr/arduino/temp?sens", ContentFormat: FormatCBOR, Payload: payload})
+	d := NewRegistry().Decode(Input{Path: "/snsr/arduino/temp?sens", ContentFormat: ssn.FormatCBOR, Payload: payload})
 	if d.Err != nil || field(t, d, "temperature").Value != 71.6 || field(t, d, "temperature").Unit != "°F" {
 		t.Fatalf("%+v", d)
 	}
 }
 
 func TestEvents(t *testing.T) {
-	d := NewRegistry().Decode(Input{Path: "/snsr/sys/event", ContentFormat: FormatOctets, Payload: []byte{3, 0, 0, 0}})
+	d := NewRegistry().Decode(Input{Path: "/snsr/sys/event", ContentFormat: ssn.FormatOctets, Payload: []byte{3, 0, 0, 0}})
 	if d.Err != nil || !strings.Contains(field(t, d, "event").Display, "low battery") {
 		t.Fatalf("%+v", d)
 	}
 	// [{"event": 4, "name": "tamper alert", "time": 1764072000}]
 	list := mustHex(t, "81 a3 656576656e74 04 646e616d65 6c74616d70657220616c657274 6474696d65 1a69259b00")
-	d = NewRegistry().Decode(Input{Path: "/snsr/sys/event", ContentFormat: FormatCBOR, Payload: list})
+	d = NewRegistry().Decode(Input{Path: "/snsr/sys/event", ContentFormat: ssn.FormatCBOR, Payload: list})
 	if d.Err != nil || len(d.Fields) != 1 || !strings.Contains(d.Fields[0].Display, "tamper") {
 		t.Fatalf("%+v", d)
 	}
@@ -103,13 +105,13 @@ func TestEvents(t *testing.T) {
 
 func TestGenericDecoders(t *testing.T) {
 	r := NewRegistry()
-	if d := r.Decode(Input{Path: "/", ContentFormat: FormatText, Payload: []byte("hello")}); d.Decoder != "text" || d.Text != "hello" {
+	if d := r.Decode(Input{Path: "/", ContentFormat: ssn.FormatText, Payload: []byte("hello")}); d.Decoder != "text" || d.Text != "hello" {
 		t.Fatalf("text %+v", d)
 	}
-	if d := r.Decode(Input{Path: "/x", ContentFormat: FormatText, Payload: []byte{0xff, 0xfe}}); d.Err == nil {
+	if d := r.Decode(Input{Path: "/x", ContentFormat: ssn.FormatText, Payload: []byte{0xff, 0xfe}}); d.Err == nil {
 		t.Fatal("invalid UTF-8 decoded as text")
 	}
-	d := r.Decode(Input{Path: "/gpio", ContentFormat: FormatJSON, Payload: []byte(`{"b":{"volts":3.3},"a":[1,"x"]}`)})
+	d := r.Decode(Input{Path: "/gpio", ContentFormat: ssn.FormatJSON, Payload: []byte(`{"b":{"volts":3.3},"a":[1,"x"]}`)})
 	if d.Err != nil || !strings.Contains(d.Text, "\n  \"b\": {") {
 		t.Fatalf("json %+v", d)
 	}
@@ -120,14 +122,14 @@ func TestGenericDecoders(t *testing.T) {
 		t.Fatalf("json array field %+v", f)
 	}
 	// {"v": 1.5, "n": [1, 2]}
-	d = r.Decode(Input{Path: "/c", ContentFormat: FormatCBOR, Payload: mustHex(t, "a2 6176 f93e00 616e 82 01 02")})
+	d = r.Decode(Input{Path: "/c", ContentFormat: ssn.FormatCBOR, Payload: mustHex(t, "a2 6176 f93e00 616e 82 01 02")})
 	if d.Err != nil || d.Text != `{"v": 1.5, "n": [1, 2]}` || field(t, d, "n[1]").Value != 2 {
 		t.Fatalf("cbor %+v", d)
 	}
-	if d := r.Decode(Input{Path: "/c", ContentFormat: FormatCBOR, Payload: []byte{0x9f, 0x9f}}); d.Err == nil {
+	if d := r.Decode(Input{Path: "/c", ContentFormat: ssn.FormatCBOR, Payload: []byte{0x9f, 0x9f}}); d.Err == nil {
 		t.Fatal("truncated CBOR decoded")
 	}
-	d = r.Decode(Input{Path: "/.well-known/core", ContentFormat: FormatLinkFormat, Payload: []byte(`</a>;obs;ct=42,</b>`)})
+	d = r.Decode(Input{Path: "/.well-known/core", ContentFormat: ssn.FormatLinkFormat, Payload: []byte(`</a>;obs;ct=42,</b>`)})
 	if d.Err != nil || d.Text != "/a  obs  ct=42\n/b" {
 		t.Fatalf("link format %+v", d)
 	}
@@ -142,7 +144,7 @@ func TestGenericDecoders(t *testing.T) {
 func TestDeeplyNestedCBORIsRefusedNotFollowed(t *testing.T) {
 	deep := append([]byte{}, []byte(strings.Repeat("\x81", 200))...)
 	deep = append(deep, 0x01)
-	if d := NewRegistry().Decode(Input{Path: "/x", ContentFormat: FormatCBOR, Payload: deep}); d.Err == nil {
+	if d := NewRegistry().Decode(Input{Path: "/x", ContentFormat: ssn.FormatCBOR, Payload: deep}); d.Err == nil {
 		t.Fatal("200 levels of nesting decoded; the limit is 16")
 	}
 }
@@ -165,7 +167,7 @@ func FuzzDecode(f *testing.F) {
 
 func BenchmarkDecodePowerStats(b *testing.B) {
 	r := NewRegistry()
-	in := Input{Path: "/sys/stats?mod=pwr", ContentFormat: FormatOctets, Payload: mustHex(b, powerStatsVector)}
+	in := Input{Path: "/sys/stats?mod=pwr", ContentFormat: ssn.FormatOctets, Payload: mustHex(b, powerStatsVector)}
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Decode(in)
@@ -174,7 +176,7 @@ func BenchmarkDecodePowerStats(b *testing.B) {
 
 func BenchmarkDecodeCBORDiagnostic(b *testing.B) {
 	r := NewRegistry()
-	in := Input{Path: "/snsr/arduino/temp?sens", ContentFormat: FormatCBOR, Payload: mustHex(b, "a2 00 6474656d70 01 72 313736343037323030302c37312e36302c46")}
+	in := Input{Path: "/snsr/arduino/temp?sens", ContentFormat: ssn.FormatCBOR, Payload: mustHex(b, "a2 00 6474656d70 01 72 313736343037323030302c37312e36302c46")}
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Decode(in)

@@ -203,7 +203,7 @@ type eventRecord struct {
 
 // Decode implements Decoder.
 func (Events) Decode(in Input) (Decoded, error) {
-	if len(in.Payload) == ssn.EventSize && in.ContentFormat != FormatCBOR {
+	if len(in.Payload) == ssn.EventSize && in.ContentFormat != ssn.FormatCBOR {
 		var e ssn.Event
 		_ = e.UnmarshalBinary(in.Payload)
 		f := Field{Name: "event", Value: float64(e), Numeric: true, Display: fmt.Sprintf("%d (%s)", uint32(e), e)}
