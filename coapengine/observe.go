@@ -215,10 +215,7 @@ func (o *Observation) notification(r *pool.Message) {
 	} else {
 		// The origin ended the observation (RFC 7641 §3.2): its last word is this answer.
 		h.Registered = false
-		o.closed = true
-		if o.timer != nil {
-			o.timer.Stop()
-		}
+		o.closeLocked()
 	}
 	o.mu.Unlock()
 	target, _ := ParseTarget(o.req.URI)
@@ -249,10 +246,7 @@ func (o *Observation) Cancel(ctx context.Context) error {
 		o.mu.Unlock()
 		return nil
 	}
-	o.closed = true
-	if o.timer != nil {
-		o.timer.Stop()
-	}
+	o.closeLocked()
 	token := o.token
 	o.mu.Unlock()
 	o.conn.forget(token)
@@ -270,6 +264,14 @@ func (o *Observation) Cancel(ctx context.Context) error {
 		return fmt.Errorf("deregistration of %s answered %s %s", o.req.URI, coapfmt.CodeString(x.Code()), CodeName(x.Code()))
 	}
 	return nil
+}
+
+// closeLocked ends the observation here: no more re-registrations. o.mu is held.
+func (o *Observation) closeLocked() {
+	o.closed = true
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 }
 
 // forget stops routing notifications with token to an observation.

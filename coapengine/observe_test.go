@@ -115,8 +115,7 @@ func TestSequenceGapsAndReordersAreCounted(t *testing.T) {
 		t.Fatalf("health %+v", h)
 	}
 	o.mu.Lock()
-	o.closed = true
-	o.timer.Stop()
+	o.closeLocked()
 	o.mu.Unlock()
 }
 
@@ -133,8 +132,7 @@ func TestWrapAroundIsNewer(t *testing.T) {
 		t.Fatalf("health %+v", h)
 	}
 	o.mu.Lock()
-	o.closed = true
-	o.timer.Stop()
+	o.closeLocked()
 	o.mu.Unlock()
 }
 

@@ -2,7 +2,6 @@ package history
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -97,7 +96,7 @@ func BenchmarkFirstPage(b *testing.B) {
 					b.Fatal(err)
 				}
 				if i == 0 && bc.name != "rare-path-full-scan" && len(page.Entries) == 0 {
-					b.Fatal(fmt.Sprintf("filter %+v matched nothing", bc.f))
+					b.Fatalf("filter %+v matched nothing", bc.f)
 				}
 			}
 		})

@@ -113,7 +113,7 @@ func (s *Store) List(ctx context.Context, f Filter, before uint64, limit int) (P
 		var k, v []byte
 		if before == 0 {
 			k, v = c.Last()
-		} else if k, v = c.Seek(itob(before)); k == nil {
+		} else if k, _ = c.Seek(itob(before)); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

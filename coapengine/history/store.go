@@ -10,6 +10,7 @@
 package history
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -373,19 +374,5 @@ func index(tx *bbolt.Tx, key []byte, sum summary) error {
 
 func classKey(class CodeClass) string { return fmt.Sprintf("%d", class) }
 
-func itob(v uint64) []byte {
-	b := make([]byte, 8)
-	for i := 7; i >= 0; i-- {
-		b[i] = byte(v)
-		v >>= 8
-	}
-	return b
-}
-
-func btoi(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
-}
+// itob is an entry's key: its ID, big-endian, so that keys sort by ID.
+func itob(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

@@ -42,7 +42,7 @@ type sensorMap struct {
 
 // MarshalCBOR encodes the {0: sensor, 1: text} map.
 func (r SensorReading) MarshalCBOR() ([]byte, error) {
-	return cbor.Marshal(sensorMap{Sensor: r.Sensor, Text: r.Text})
+	return cbor.Marshal(sensorMap(r))
 }
 
 // UnmarshalCBOR decodes the {0: sensor, 1: text} map.

@@ -79,9 +79,6 @@ func (w *Workbench) HistoryNotice() string { return w.notice }
 // Decoders is the decoder registry.
 func (w *Workbench) Decoders() *decode.Registry { return w.decoders }
 
-// Decode decodes an exchange's response.
-func (w *Workbench) Decode(x coapengine.Exchange) decode.Decoded { return x.Decode(w.decoders) }
-
 // ErrAlreadyConnected is returned when a profile of that name is connected.
 var ErrAlreadyConnected = errors.New("a profile of that name is already connected")
 
