@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,7 +95,8 @@ type Store struct {
 
 // Open opens (or creates) dataDir/history.db. A file another workbench holds gives an error
 // wrapping ErrInUse after Options.OpenTimeout. A file that is not a valid database is moved
-// aside (history.db.corrupt-<time>) and a new one is created; notice then says so.
+// aside (history.db.corrupt-<time>) and a new one is created; notice then says so. A file
+// that cannot be opened for another reason (permissions, say) is an error and stays as it is.
 func Open(dataDir string, opts Options) (s *Store, notice string, err error) {
 	opts.setDefaults()
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -105,8 +107,12 @@ func Open(dataDir string, opts Options) (s *Store, notice string, err error) {
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, "", fmt.Errorf("%s: %w (close the other one, or use another data directory)", path, ErrInUse)
 	}
+	if err != nil && !damaged(err) {
+		// Not the file's fault (permissions, a directory in its place, ...): leave it be.
+		return nil, "", fmt.Errorf("cannot open the history %s: %w", path, err)
+	}
 	if err != nil {
-		aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+		aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405.000000000Z"))
 		if renameErr := os.Rename(path, aside); renameErr != nil {
 			return nil, "", fmt.Errorf("the history %s cannot be read (%v), and cannot be moved aside: %w", path, err, renameErr)
 		}
@@ -121,11 +127,23 @@ func Open(dataDir string, opts Options) (s *Store, notice string, err error) {
 	return s, notice, nil
 }
 
+// errDamaged marks a file bbolt panicked on.
+var errDamaged = errors.New("damaged database")
+
+// damaged reports whether an error of open says the file is not a sound bbolt database, as
+// opposed to one it could not get at.
+func damaged(err error) bool {
+	return errors.Is(err, errDamaged) || errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) ||
+		errors.Is(err, berrors.ErrChecksum) ||
+		// bbolt has no error value for a file shorter than its two meta pages.
+		strings.HasPrefix(err.Error(), "file size too small")
+}
+
 func open(path string, timeout time.Duration) (db *bbolt.DB, err error) {
 	defer func() {
 		// bbolt panics on some damaged files instead of returning an error.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("damaged database: %v", r)
+			err = fmt.Errorf("%w: %v", errDamaged, r)
 		}
 	}()
 	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, FreelistType: bbolt.FreelistMapType})

@@ -398,6 +398,24 @@ func TestACorruptFileIsMovedAsideAndANewOneCreated(t *testing.T) {
 	}
 }
 
+func TestAFileThatCannotBeOpenedIsAnErrorAndStaysPut(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where the file should be: not a damaged history, nothing to move aside.
+	if err := os.Mkdir(filepath.Join(dir, FileName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, notice, err := Open(dir, Options{})
+	if err == nil || notice != "" || !strings.Contains(err.Error(), "cannot open the history") {
+		t.Fatalf("Open = %q, %v", notice, err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, FileName+".corrupt-*")); len(matches) != 0 {
+		t.Fatalf("moved aside: %v", matches)
+	}
+	if st, err := os.Stat(filepath.Join(dir, FileName)); err != nil || !st.IsDir() {
+		t.Fatalf("the directory was touched: %v", err)
+	}
+}
+
 // The child process of TestKillDuringRecordingLosesAtMostTheLastBatch: it records batches of
 // killBatch exchanges forever, printing the number committed after each batch.
 const (
