@@ -192,7 +192,11 @@ func runHistoryList(args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	if len(page.Entries) == 0 {
-		fmt.Fprintln(stderr, "history list: no entries match")
+		if *before != 0 {
+			fmt.Fprintf(stderr, "history list: no entries older than %d match\n", *before)
+		} else {
+			fmt.Fprintln(stderr, "history list: no entries match")
+		}
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -213,7 +217,7 @@ func runHistoryList(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	if page.Next != 0 {
-		fmt.Fprintf(stderr, "history list: more with --before %d\n", page.Next)
+		fmt.Fprintf(stderr, "history list: older entries may match: --before %d\n", page.Next)
 	}
 	return ExitOK
 }

@@ -79,7 +79,8 @@ func containsFold(s, lowerSub string) bool {
 // Page is one page of a listing, newest first.
 type Page struct {
 	Entries []coapengine.Exchange
-	// Next is the argument "before" for the next page; 0 when this page is the last.
+	// Next is the argument "before" for the next page when this page is full (older entries
+	// may match, or none); 0 when the listing ended before the page filled.
 	Next uint64
 	// Skipped counts damaged records passed over.
 	Skipped int
@@ -255,25 +256,50 @@ func remove(tx *bbolt.Tx, key []byte) (bool, error) {
 	}
 	if sum, err := decodeSummary(raw); err == nil {
 		for _, ix := range indexesOf(sum) {
-			parent := tx.Bucket(ix.bucket)
-			b := parent.Bucket(indexKey(ix.value))
-			if b == nil {
-				continue
-			}
-			if err := b.Delete(key); err != nil {
+			if err := unindex(tx.Bucket(ix.bucket), indexKey(ix.value), key); err != nil {
 				return false, err
 			}
-			if k, _ := b.Cursor().First(); k == nil {
-				if err := parent.DeleteBucket(indexKey(ix.value)); err != nil {
-					return false, err
-				}
-			}
 		}
+	} else if err := unindexEverywhere(tx, key); err != nil {
+		// The summary no longer says where the entry is indexed: it was looked for everywhere.
+		return false, err
 	}
 	if err := sums.Delete(key); err != nil {
 		return false, err
 	}
 	return true, tx.Bucket(bucketExchanges).Delete(key)
+}
+
+// unindex removes key from a value's index bucket, and the bucket once it is empty.
+func unindex(parent *bbolt.Bucket, name, key []byte) error {
+	b := parent.Bucket(name)
+	if b == nil {
+		return nil
+	}
+	if err := b.Delete(key); err != nil {
+		return err
+	}
+	if k, _ := b.Cursor().First(); k == nil {
+		return parent.DeleteBucket(name)
+	}
+	return nil
+}
+
+// unindexEverywhere removes key from every index bucket.
+func unindexEverywhere(tx *bbolt.Tx, key []byte) error {
+	for _, name := range [][]byte{bucketByDevice, bucketByProfile, bucketByClass} {
+		parent := tx.Bucket(name)
+		var values [][]byte
+		if err := parent.ForEachBucket(func(k []byte) error { values = append(values, append([]byte(nil), k...)); return nil }); err != nil {
+			return err
+		}
+		for _, v := range values {
+			if err := unindex(parent, v, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // DeleteAll empties the history. IDs keep growing: a new entry never takes an old one's ID.
@@ -298,15 +324,13 @@ func (s *Store) DeleteAll() error {
 // exchange is recorded when it ends, so start times run in ID order but for exchanges that
 // overlapped. Compact afterwards gives the space back to the file system.
 func (s *Store) Retain(maxCount int, maxAge time.Duration, now time.Time) (removed int, err error) {
-	count, err := s.Count()
-	if err != nil {
-		return 0, err
-	}
 	const chunk = 10000 // entries per transaction: bounded memory for huge trims
 	for {
 		n := 0
 		done := false
 		err := s.update(func(tx *bbolt.Tx) error {
+			// Counted in each transaction: the writer may have recorded more meanwhile.
+			count := tx.Bucket(bucketSummaries).Stats().KeyN
 			c := tx.Bucket(bucketSummaries).Cursor()
 			keys := make([][]byte, 0, chunk)
 			for k, v := c.First(); k != nil && len(keys) < chunk; k, v = c.Next() {
@@ -337,7 +361,6 @@ func (s *Store) Retain(maxCount int, maxAge time.Duration, now time.Time) (remov
 			return removed, err
 		}
 		removed += n
-		count -= n
 		if done {
 			return removed, nil
 		}

@@ -86,11 +86,16 @@ type Store struct {
 	// dbMu guards db against Compact, which swaps the file; everything else holds it for reading.
 	dbMu sync.RWMutex
 
+	// broken is set when Compact could not reopen the file: every operation then says so.
+	broken error
+
 	in      chan coapengine.Exchange
 	flushes chan chan error
 	done    chan struct{}
 	closeMu sync.Mutex
 	closed  bool
+	// closeErr is what the writer's last commit and earlier lost batches came to, for Close.
+	closeErr error
 }
 
 // Open opens (or creates) dataDir/history.db. A file another workbench holds gives an error
@@ -169,12 +174,18 @@ func open(path string, timeout time.Duration) (db *bbolt.DB, err error) {
 func (s *Store) view(fn func(*bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
+	if s.broken != nil {
+		return s.broken
+	}
 	return s.db.View(fn)
 }
 
 func (s *Store) update(fn func(*bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
+	if s.broken != nil {
+		return s.broken
+	}
 	return s.db.Update(fn)
 }
 
@@ -191,7 +202,8 @@ func (s *Store) Append(x coapengine.Exchange) {
 	s.in <- x
 }
 
-// Flush waits until everything appended so far is committed.
+// Flush waits until everything appended so far is committed. Its error reports the
+// exchanges that could not be recorded since the last Flush.
 func (s *Store) Flush() error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -204,7 +216,8 @@ func (s *Store) Flush() error {
 	return <-reply
 }
 
-// Close commits what is queued and closes the database.
+// Close commits what is queued and closes the database. Its error reports exchanges that
+// could not be recorded since the last Flush.
 func (s *Store) Close() error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -217,11 +230,16 @@ func (s *Store) Close() error {
 	<-s.done
 	s.dbMu.Lock()
 	defer s.dbMu.Unlock()
-	return s.db.Close()
+	if s.broken != nil {
+		return s.broken
+	}
+	return errors.Join(s.closeErr, s.db.Close())
 }
 
 // Compact commits what is queued, then rewrites the file without the free pages that deleted
-// entries left behind, and returns the file's size before and after.
+// entries left behind, and returns the file's size before and after. Recording and listing
+// wait while it copies (about a second for 100 000 entries). If the compacted file cannot be
+// opened, the store reports that error from then on.
 func (s *Store) Compact() (before, after int64, err error) {
 	if err := s.Flush(); err != nil {
 		return 0, 0, err
@@ -245,12 +263,15 @@ func (s *Store) Compact() (before, after int64, err error) {
 		return before, before, fmt.Errorf("cannot compact the history: %w", err)
 	}
 	if err := s.db.Close(); err != nil {
-		return before, before, err
+		os.Remove(tmp)
+		s.broken = fmt.Errorf("the history %s could not be closed to compact it (%w): restart the workbench", s.path, err)
+		return before, before, s.broken
 	}
 	renameErr := os.Rename(tmp, s.path)
 	db, err := open(s.path, s.opts.OpenTimeout)
 	if err != nil {
-		return before, before, fmt.Errorf("cannot reopen the history after compacting: %w", err)
+		s.broken = fmt.Errorf("the history %s could not be reopened after compacting (%w): restart the workbench", s.path, err)
+		return before, before, s.broken
 	}
 	s.db = db
 	if renameErr != nil {
@@ -274,22 +295,33 @@ func (s *Store) writer() {
 	batch := make([]coapengine.Exchange, 0, s.opts.BatchSize)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	commit := func() error {
+	// A batch that cannot be committed is dropped (keeping it would grow without bound while
+	// the disk is full); the next Flush or Close reports how many were lost, and why.
+	lost, lostErr := 0, error(nil)
+	commit := func() {
 		if len(batch) == 0 {
-			return nil
+			return
 		}
-		err := s.update(func(tx *bbolt.Tx) error { return putAll(tx, batch) })
-		if err != nil {
+		if err := s.update(func(tx *bbolt.Tx) error { return putAll(tx, batch) }); err != nil {
 			s.opts.Logger.Error("history: cannot record exchanges", "count", len(batch), "err", err)
+			lost, lostErr = lost+len(batch), err
 		}
 		batch = batch[:0]
+	}
+	report := func() error {
+		if lost == 0 {
+			return nil
+		}
+		err := fmt.Errorf("%d exchanges could not be recorded: %w", lost, lostErr)
+		lost, lostErr = 0, nil
 		return err
 	}
 	for {
 		select {
 		case p, ok := <-s.in:
 			if !ok {
-				_ = commit()
+				commit()
+				s.closeErr = report()
 				return
 			}
 			if len(batch) == 0 {
@@ -298,10 +330,10 @@ func (s *Store) writer() {
 			batch = append(batch, p)
 			if len(batch) >= s.opts.BatchSize {
 				timer.Stop()
-				_ = commit()
+				commit()
 			}
 		case <-timer.C:
-			_ = commit()
+			commit()
 		case reply := <-s.flushes:
 			// Take what is queued first: Flush promises everything appended before it.
 			for drained := false; !drained; {
@@ -317,7 +349,8 @@ func (s *Store) writer() {
 				}
 			}
 			timer.Stop()
-			reply <- commit()
+			commit()
+			reply <- report()
 		}
 	}
 }
@@ -371,9 +404,19 @@ func indexesOf(sum summary) [3]indexEntry {
 	return [3]indexEntry{{bucketByDevice, sum.Device}, {bucketByProfile, sum.Profile}, {bucketByClass, classKey(sum.Class())}}
 }
 
+// maxIndexValue bounds the part of a value that names its index bucket, far below bbolt's
+// 32 KiB key limit: a value longer than that (no host name is) shares its bucket with the
+// values of the same prefix, and filters still compare the whole value.
+const maxIndexValue = 512
+
 // indexKey names a value's nested bucket. The suffix keeps the empty value (the gateway's own
 // resources have no device) a valid bucket name.
-func indexKey(value string) []byte { return []byte(value + "\x00") }
+func indexKey(value string) []byte {
+	if len(value) > maxIndexValue {
+		value = value[:maxIndexValue]
+	}
+	return []byte(value + "\x00")
+}
 
 // index adds key to the index buckets of sum.
 func index(tx *bbolt.Tx, key []byte, sum summary) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
+	"go.etcd.io/bbolt"
 )
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -103,6 +104,9 @@ func listAll(t *testing.T, s *Store, f Filter, pageSize int) []coapengine.Exchan
 		if len(page.Entries) > pageSize {
 			t.Fatalf("page of %d entries, limit %d", len(page.Entries), pageSize)
 		}
+		if page.Skipped != 0 {
+			t.Fatalf("%d damaged or orphaned records under filter %+v", page.Skipped, f)
+		}
 		out = append(out, page.Entries...)
 		if page.Next == 0 {
 			return out
@@ -177,20 +181,30 @@ func TestFiltersAgreeWithABruteForceScan(t *testing.T) {
 		"profile and class":     {Profile: "lab", Class: ClientError},
 	}
 	reg := s.opts.Decoders
+	// wanted is the filter written out plainly on the exchange's own fields, independent of
+	// the summaries and indexes under test.
+	wanted := func(f Filter, x coapengine.Exchange) bool {
+		class := NoResponse
+		if x.Response != nil {
+			class = CodeClass(x.Response.Code >> 5)
+		}
+		return (f.Profile == "" || x.Profile == f.Profile) &&
+			(f.Device == "" || strings.EqualFold(x.Device, f.Device)) &&
+			(f.PathContains == "" || strings.Contains(strings.ToLower(x.Path), strings.ToLower(f.PathContains))) &&
+			(f.Method == 0 || x.Request.Code == f.Method) &&
+			(f.Class == AnyClass || class == f.Class) &&
+			(f.From.IsZero() || !x.Start.Before(f.From)) &&
+			(f.To.IsZero() || x.Start.Before(f.To)) &&
+			(f.Text == "" || strings.Contains(strings.ToLower(x.Decode(reg).Text), strings.ToLower(f.Text))) &&
+			(!f.WithoutNotifications || !x.Notification)
+	}
 	for name, f := range filters {
 		t.Run(name, func(t *testing.T) {
 			var want []uint64
-			nf := f
-			nf.normalise()
 			for i := len(all) - 1; i >= 0; i-- {
-				x := all[i]
-				if !nf.matchSummary(summaryOf(x)) {
-					continue
+				if wanted(f, all[i]) {
+					want = append(want, all[i].ID)
 				}
-				if nf.Text != "" && !strings.Contains(strings.ToLower(x.Decode(reg).Text), nf.Text) {
-					continue
-				}
-				want = append(want, x.ID)
 			}
 			got := ids(listAll(t, s, f, 7))
 			if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -220,7 +234,20 @@ func TestDeleteRemovesEntriesAndTheirIndexRecords(t *testing.T) {
 	if got := listAll(t, s, Filter{Device: device}, 10); len(got) != 0 {
 		t.Fatalf("deleted entries still listed: %v", ids(got))
 	}
-	if c, _ := s.Count(); c != 100-len(ofDevice) {
+	// Listings through the other indexes find no orphaned index records (listAll checks).
+	for _, f := range []Filter{{Profile: "lab"}, {Profile: "embedded"}, {Class: Success}, {Class: NoResponse}} {
+		listAll(t, s, f, 50)
+	}
+	// An entry whose summary is damaged is still deleted from every index.
+	victim := all[5].ID
+	s.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketSummaries).Put(itob(victim), []byte{1}) })
+	if n, err := s.Delete(victim); err != nil || n != 1 {
+		t.Fatalf("deleting an entry with a damaged summary: %d %v", n, err)
+	}
+	for _, f := range []Filter{{Profile: all[5].Profile}, {Device: all[5].Device}, {Class: ClassOf(all[5].Code())}} {
+		listAll(t, s, f, 50)
+	}
+	if c, _ := s.Count(); c != 100-len(ofDevice)-1 { // and the victim
 		t.Fatalf("Count = %d", c)
 	}
 	if err := s.DeleteAll(); err != nil {
@@ -244,6 +271,7 @@ func TestRetainByCountAndAgeThenCompact(t *testing.T) {
 	if err != nil || removed != 10000 {
 		t.Fatalf("Retain by count removed %d, %v", removed, err)
 	}
+	listAll(t, s, Filter{Class: Success}, 50000) // no orphaned index records
 	oldest := listAll(t, s, Filter{}, 50000)
 	if len(oldest) != 20000 || oldest[len(oldest)-1].ID != 10001 {
 		t.Fatalf("kept %d, oldest %d", len(oldest), oldest[len(oldest)-1].ID)
@@ -395,6 +423,39 @@ func TestACorruptFileIsMovedAsideAndANewOneCreated(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+func TestLostBatchesAreReportedByFlushAndClose(t *testing.T) {
+	s, _, err := Open(t.TempDir(), Options{BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A device name far beyond bbolt's key limit still records (its index bucket is named by
+	// a prefix) and is found by its whole name.
+	long := sampleExchange(1)
+	long.Device = strings.Repeat("d", 40000)
+	s.Append(long)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := s.List(context.Background(), Filter{Device: long.Device}, 0, 10); len(page.Entries) != 1 {
+		t.Fatalf("the long-named entry: %d found", len(page.Entries))
+	}
+	// With the file gone from under it, every batch fails: Flush says how many were lost.
+	s.db.Close()
+	for i := range 15 {
+		s.Append(sampleExchange(i))
+	}
+	if err := s.Flush(); err == nil || !strings.Contains(err.Error(), "15 exchanges could not be recorded") {
+		t.Fatalf("Flush: %v", err)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatalf("a second Flush reports the same loss again: %v", err)
+	}
+	s.Append(sampleExchange(1))
+	if err := s.Close(); err == nil || !strings.Contains(err.Error(), "1 exchanges could not be recorded") {
+		t.Fatalf("Close: %v", err)
 	}
 }
 
