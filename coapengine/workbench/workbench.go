@@ -169,7 +169,7 @@ func (w *Workbench) Replay(ctx context.Context, id uint64, profile string) (coap
 }
 
 // SubscribeExchanges calls fn with every exchange and notification of every connection,
-// until the returned function is called. fn must not block.
+// until the returned function is called. fn must not block; it may call the workbench.
 func (w *Workbench) SubscribeExchanges(fn func(coapengine.Exchange)) (cancel func()) {
 	w.subsMu.Lock()
 	defer w.subsMu.Unlock()
@@ -180,7 +180,7 @@ func (w *Workbench) SubscribeExchanges(fn func(coapengine.Exchange)) (cancel fun
 }
 
 // SubscribeEvents calls fn with every event of every connection (logins, closed sessions,
-// re-authentications), until the returned function is called. fn must not block.
+// re-authentications), until the returned function is called. fn must not block; it may call the workbench.
 func (w *Workbench) SubscribeEvents(fn func(coapengine.Event)) (cancel func()) {
 	w.subsMu.Lock()
 	defer w.subsMu.Unlock()
@@ -194,19 +194,27 @@ func (w *Workbench) recordExchange(x coapengine.Exchange) {
 	if w.history != nil {
 		w.history.Append(x)
 	}
-	w.subsMu.Lock()
-	defer w.subsMu.Unlock()
-	for _, fn := range w.exchanges {
+	for _, fn := range subscribers(&w.subsMu, w.exchanges) {
 		fn(x)
 	}
 }
 
 func (w *Workbench) publishEvent(e coapengine.Event) {
-	w.subsMu.Lock()
-	defer w.subsMu.Unlock()
-	for _, fn := range w.events {
+	for _, fn := range subscribers(&w.subsMu, w.events) {
 		fn(e)
 	}
+}
+
+// subscribers copies the subscribers out under mu, so that they are called without it: a
+// subscriber may unsubscribe, subscribe, or cause exchanges and events itself.
+func subscribers[F any](mu *sync.Mutex, subs map[int]F) []F {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]F, 0, len(subs))
+	for _, fn := range subs {
+		out = append(out, fn)
+	}
+	return out
 }
 
 // Close logs every profile out, closes the connections, and commits and closes the history.

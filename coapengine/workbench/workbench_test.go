@@ -95,6 +95,32 @@ func TestTwoProfilesAtOnceShareOneHistory(t *testing.T) {
 	}
 }
 
+// A subscriber may unsubscribe itself, and may act on the workbench from its callback.
+func TestSubscribersMayCallTheWorkbench(t *testing.T) {
+	bed := testbed.Start(t, nil)
+	w := Open(Options{DataDir: t.TempDir()})
+	defer w.Close()
+	var stop func()
+	calls := 0
+	stop = w.SubscribeExchanges(func(coapengine.Exchange) { calls++; stop() })
+	w.SubscribeExchanges(func(x coapengine.Exchange) {
+		if strings.HasSuffix(x.Path, "/.well-known/core") {
+			w.Disconnect(x.Profile) // logs out: an exchange and an event, from inside a callback
+			w.SubscribeEvents(func(coapengine.Event) {})
+		}
+	})
+	c, err := w.Connect(ctx10s(t), profileFor("lab", bed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Do(ctx10s(t), coapengine.NewRequest(codes.GET, testbed.SeedURI("/.well-known/core"))); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || len(w.Connections()) != 0 || bed.Gateway.Sessions().Count() != 0 {
+		t.Fatalf("calls %d, connections %d, sessions %d", calls, len(w.Connections()), bed.Gateway.Sessions().Count())
+	}
+}
+
 func TestReplaySendsTheSameRequestAgain(t *testing.T) {
 	bed := testbed.Start(t, nil)
 	w := Open(Options{DataDir: t.TempDir()})
