@@ -238,12 +238,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string, stderr io.Writer) (posit
 
 // secondsOrDuration reads coap-client's whole seconds ("5") or a duration ("1.5s", "2m").
 func secondsOrDuration(v string) (time.Duration, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return d, nil
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		n, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil {
+			return 0, fmt.Errorf("%q: give seconds (5) or a duration (1.5s, 2m)", v)
+		}
+		d = time.Duration(n * float64(time.Second))
 	}
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%q: give seconds (5) or a duration (1.5s, 2m)", v)
+	if d < 0 {
+		return 0, fmt.Errorf("%q: a time cannot be negative", v)
 	}
-	return time.Duration(n * float64(time.Second)), nil
+	return d, nil
 }

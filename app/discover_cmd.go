@@ -49,6 +49,14 @@ func runDiscoverWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "discover: name the devices one way: DEVICE..., --all or --from-file (--help for more)")
 		return ExitUsage
 	}
+	if *all && conn.direct {
+		fmt.Fprintln(stderr, "discover: --all asks the gateway for its devices; --direct has none")
+		return ExitUsage
+	}
+	if *fromFile == "-" && conn.token == "-" {
+		fmt.Fprintln(stderr, "discover: the device list (--from-file -) and the token (--token -) cannot both come from standard input")
+		return ExitUsage
+	}
 	if *concurrency < 1 {
 		fmt.Fprintln(stderr, "discover: --concurrency must be at least 1")
 		return ExitUsage

@@ -149,6 +149,11 @@ func TestRequestUsageErrors(t *testing.T) {
 		{"--direct", "--token", "x", "coap://a/x"},
 		{"http://a/x"},
 		{"-T", "123456789", "coap://a/x"},
+		{"--coap-client", "coap-client coap://a/x", "-m", "put"},
+		{"--coap-client", "coap-client -m put -f - coap://a/x", "--token", "-"},
+		{"-m", "put", "-f", "-", "--token", "-", "coap://a/x"},
+		{"-B", "-5s", "coap://a/x"},
+		{"--coap-client", "coap-client -m get -e x coap://a/x"}, // a GET with a payload
 	} {
 		if code, _, errOut := b.run(t, "", "request", args...); code != ExitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
@@ -172,6 +177,9 @@ func TestObservePrintsNotificationsAndHealth(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != ExitOK || len(lines) != 2 || !strings.Contains(lines[1], `"notification":true`) {
 		t.Fatalf("--json: %d\n%s", code, out)
+	}
+	if code, _, errOut := b.run(t, "", "observe", "-m", "put", testbed.SeedURI("/sys/stats?mod=pwr")); code != ExitUsage || !strings.Contains(errOut, "an observation is a GET") {
+		t.Fatalf("observe -m put: %d %s", code, errOut)
 	}
 	if code, _, errOut := b.run(t, "", "observe", testbed.SeedURI("/snsr/sys/info")); code != ExitFailure || !strings.Contains(errOut, "not observable") {
 		t.Fatalf("a resource that is not observable: %d %s", code, errOut)
@@ -198,7 +206,7 @@ func TestDiscoverDevicesAndTheMesh(t *testing.T) {
 	if code != ExitNetwork || !strings.Contains(out, "SSN00AA00AA00AA00AA.sim.starfish.test  unreachable: ") || !strings.Contains(errOut, "2 devices, 1 reachable, 1 unreachable") {
 		t.Fatalf("--from-file: %d\n%s\n%s", code, out, errOut)
 	}
-	for _, args := range [][]string{{}, {"--all", "001350050005E7D6"}, {"not-a-device"}, {"--all", "--concurrency", "0"}} {
+	for _, args := range [][]string{{}, {"--all", "001350050005E7D6"}, {"not-a-device"}, {"--all", "--concurrency", "0"}, {"--all", "--direct"}, {"--from-file", "-", "--token", "-"}} {
 		if code, _, _ := b.run(t, "", "discover", args...); code != ExitUsage {
 			t.Errorf("%v: exit %d", args, code)
 		}
@@ -254,7 +262,10 @@ func TestHistoryCommands(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "deleted 3 entries") {
 		t.Fatalf("delete --all: %d %s", code, out)
 	}
-	for _, args := range [][]string{{"history"}, {"history", "frob"}, {"history", "list", "--class", "3xx"}, {"history", "export", "--format", "xml"}, {"history", "delete"}} {
+	if code, _, errOut := runCLI("history"); code != ExitUsage || !strings.Contains(errOut, "Usage: coap-workbench history COMMAND") {
+		t.Errorf("history without a command: %d %s", code, errOut)
+	}
+	for _, args := range [][]string{{"history", "frob"}, {"history", "list", "--class", "3xx"}, {"history", "export", "--format", "xml"}, {"history", "delete"}} {
 		if code, _, _ := runCLI(append(args, "--data-dir", dataDir)...); code != ExitUsage {
 			t.Errorf("%v: exit %d", args, code)
 		}

@@ -186,8 +186,9 @@ func runHistoryList(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
+		reg := decode.NewRegistry()
 		for _, x := range page.Entries {
-			_ = enc.Encode(history.NewExportedEntry(x, decode.NewRegistry()))
+			_ = enc.Encode(history.NewExportedEntry(x, reg))
 		}
 		return ExitOK
 	}

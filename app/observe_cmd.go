@@ -13,6 +13,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
 func runObserve(args []string, stdout, stderr io.Writer) int {
@@ -49,11 +50,15 @@ func runObserveWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 			return ExitUsage
 		}
 	}
-	cmd, ok := requestOf("observe", *fromLine, positional, &reqFlags, &conn, stdin, stderr)
+	cmd, ok := requestOf("observe", *fromLine, positional, fs, &reqFlags, &conn, stdin, stderr)
 	if !ok {
 		return ExitUsage
 	}
 	req := cmd.Request
+	if req.Method != codes.GET && req.Method != codes.FETCH {
+		fmt.Fprintf(stderr, "observe: -m %s: an observation is a GET (or a FETCH)\n", strings.ToLower(coapengine.MethodName(req.Method)))
+		return ExitUsage
+	}
 	if limit == 0 {
 		limit = cmd.Observe
 	}
@@ -79,7 +84,9 @@ func runObserveWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		}
 	})
 	if err != nil {
-		out.print(stdout, stderr, first, s.wb.Decoders())
+		if first.Response != nil || first.Err != "" {
+			out.print(stdout, stderr, first, s.wb.Decoders())
+		}
 		fmt.Fprintln(stderr, "observe:", err)
 		if status := exitFor(first, nil); status != ExitOK {
 			return status
@@ -88,13 +95,22 @@ func runObserveWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	}
 	printer := notificationPrinter{out: out, stdout: stdout, stderr: stderr, reg: s.wb.Decoders()}
 	printer.print(first)
-	seen := 0
+	seen, status := 0, ExitOK
 loop:
 	for *count == 0 || seen < *count {
 		select {
 		case x := <-notifications:
 			printer.print(x)
 			seen++
+		case <-obs.Done():
+			// The device (or the gateway) ended it: its last word was queued before Done.
+			for len(notifications) > 0 {
+				x := <-notifications
+				printer.print(x)
+				status = exitFor(x, nil)
+			}
+			fmt.Fprintln(stderr, "observe: the observation was ended by the other side")
+			break loop
 		case <-ctx.Done():
 			break loop
 		}
@@ -107,7 +123,7 @@ loop:
 	if cancelErr != nil {
 		fmt.Fprintln(stderr, "observe:", cancelErr)
 	}
-	return ExitOK
+	return status
 }
 
 // notificationPrinter writes notifications one after another.

@@ -108,13 +108,9 @@ func (r *requestFlags) build(uri string, stdin io.Reader) (coapengine.Request, e
 		if payload.Mode(r.payloadMode) == payload.JSONCBOR && req.ContentFormat == coapengine.NoFormat {
 			req.ContentFormat = ssn.FormatCBOR
 		}
-	case r.payloadFile == "-":
-		if req.Payload, err = io.ReadAll(stdin); err != nil {
-			return req, fmt.Errorf("-f -: %w", err)
-		}
 	case r.payloadFile != "":
-		if req.Payload, err = os.ReadFile(r.payloadFile); err != nil {
-			return req, fmt.Errorf("-f: %w", err)
+		if req.Payload, err = readPayloadFile(r.payloadFile, stdin); err != nil {
+			return req, err
 		}
 	case r.timeSet != "":
 		at, err := payload.ParseTime(r.timeSet, time.Now())
@@ -240,7 +236,7 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "request:", err)
 		return ExitUsage
 	}
-	cmd, ok := requestOf("request", *fromLine, positional, &reqFlags, &conn, stdin, stderr)
+	cmd, ok := requestOf("request", *fromLine, positional, fs, &reqFlags, &conn, stdin, stderr)
 	if !ok {
 		return ExitUsage
 	}
@@ -249,10 +245,6 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		return ExitUsage
 	}
 	req := cmd.Request
-	if err := req.Validate(); err != nil {
-		fmt.Fprintln(stderr, "request:", err)
-		return ExitUsage
-	}
 	if *asLine {
 		c := coapclient.Command{Request: req, LocalPort: conn.localPort}
 		if !conn.direct {
@@ -284,15 +276,42 @@ func runRequestWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	return exitFor(x, err)
 }
 
+// errStdinTwice is the error of a command line that reads two things from standard input.
+var errStdinTwice = errors.New("the payload (-f -) and the token (--token -) cannot both come from standard input")
+
+// requestFlagNames are the flags of requestFlags, which a pasted coap-client line replaces.
+var requestFlagNames = map[string]bool{"m": true, "t": true, "A": true, "O": true, "N": true, "T": true, "b": true, "B": true, "e": true, "payload-mode": true, "f": true, "time-set": true}
+
 // requestOf is the request a command sends: from a pasted coap-client line, or built from
 // the request flags and the one URI. It prints what is wrong.
-func requestOf(name, fromLine string, positional []string, reqFlags *requestFlags, conn *connectionFlags, stdin io.Reader, stderr io.Writer) (coapclient.Command, bool) {
+func requestOf(name, fromLine string, positional []string, fs *flag.FlagSet, reqFlags *requestFlags, conn *connectionFlags, stdin io.Reader, stderr io.Writer) (coapclient.Command, bool) {
 	if fromLine != "" {
-		if len(positional) > 0 {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			if requestFlagNames[f.Name] {
+				clash = append(clash, "-"+f.Name)
+			}
+		})
+		switch {
+		case len(positional) > 0:
 			fmt.Fprintf(stderr, "%s: --coap-client names the URI itself; drop %s\n", name, positional[0])
 			return coapclient.Command{}, false
+		case len(clash) > 0:
+			fmt.Fprintf(stderr, "%s: --coap-client carries the whole request; drop %s (or put it in the line)\n", name, strings.Join(clash, " "))
+			return coapclient.Command{}, false
 		}
-		return conn.fromCoapClient(name, fromLine, stdin, stderr)
+		cmd, ok := conn.fromCoapClient(name, fromLine, stdin, stderr)
+		if ok {
+			if err := cmd.Request.Validate(); err != nil {
+				fmt.Fprintf(stderr, "%s: --coap-client: %v\n", name, err)
+				return cmd, false
+			}
+		}
+		return cmd, ok
+	}
+	if reqFlags.payloadFile == "-" && conn.token == "-" {
+		fmt.Fprintf(stderr, "%s: %s\n", name, errStdinTwice)
+		return coapclient.Command{}, false
 	}
 	if len(positional) != 1 {
 		fmt.Fprintf(stderr, "%s: give one URI, e.g. 'coap://SSN001350050005E7D6.sim.starfish.test:4849/sys/stats?mod=pwr' (--help for more)\n", name)
@@ -308,7 +327,8 @@ func requestOf(name, fromLine string, positional []string, reqFlags *requestFlag
 
 // fromCoapClient reads a pasted coap-client line for command name: the request (with the
 // payload of its -f), and its -p and -P into the connection flags. A line without -P sends
-// straight to its URI's host, unless the flags name a gateway. It prints what went wrong,
+// straight to its URI's host, unless the flags name a gateway or a token (which only a
+// gateway takes). It prints what went wrong,
 // and the notes on what the line asks that the workbench does not do.
 func (f *connectionFlags) fromCoapClient(name, line string, stdin io.Reader, stderr io.Writer) (coapclient.Command, bool) {
 	cmd, notes, err := coapclient.Parse(line)
@@ -318,6 +338,10 @@ func (f *connectionFlags) fromCoapClient(name, line string, stdin io.Reader, std
 	}
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "%s: note: %s\n", name, n)
+	}
+	if cmd.PayloadFile == "-" && f.token == "-" {
+		fmt.Fprintf(stderr, "%s: %s\n", name, errStdinTwice)
+		return cmd, false
 	}
 	if cmd.PayloadFile != "" {
 		if cmd.Request.Payload, err = readPayloadFile(cmd.PayloadFile, stdin); err != nil {
@@ -331,7 +355,7 @@ func (f *connectionFlags) fromCoapClient(name, line string, stdin io.Reader, std
 	switch {
 	case cmd.Gateway != "":
 		f.gateway, f.gatewaySet, f.direct = cmd.Gateway, true, false
-	case !f.gatewaySet:
+	case !f.gatewaySet && f.token == "" && f.tokenURL == "":
 		f.direct = true
 	}
 	return cmd, true

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
 // ContentFormatDef names a content format of the CoAP registry.
@@ -17,15 +19,15 @@ type ContentFormatDef struct {
 
 // ContentFormats are the formats the engine names: RFC 7252's and the common later ones.
 var ContentFormats = []ContentFormatDef{
-	{0, "text/plain; charset=utf-8", "text"},
-	{40, "application/link-format", "link"},
+	{ssn.FormatText, "text/plain; charset=utf-8", "text"},
+	{ssn.FormatLinkFormat, "application/link-format", "link"},
 	{41, "application/xml", "xml"},
-	{42, "application/octet-stream", "octet-stream"},
+	{ssn.FormatOctets, "application/octet-stream", "octet-stream"},
 	{47, "application/exi", "exi"},
-	{50, "application/json", "json"},
+	{ssn.FormatJSON, "application/json", "json"},
 	{51, "application/json-patch+json", ""},
 	{52, "application/merge-patch+json", ""},
-	{60, "application/cbor", "cbor"},
+	{ssn.FormatCBOR, "application/cbor", "cbor"},
 	{61, "application/cwt", ""},
 	{110, "application/senml+json", ""},
 	{111, "application/sensml+json", ""},
@@ -34,7 +36,7 @@ var ContentFormats = []ContentFormatDef{
 }
 
 // otherFormatNames are further names coap-client accepts.
-var otherFormatNames = map[string]int{"plain": 0, "link-format": 40, "binary": 42, "octet": 42}
+var otherFormatNames = map[string]int{"plain": ssn.FormatText, "link-format": ssn.FormatLinkFormat, "binary": ssn.FormatOctets, "octet": ssn.FormatOctets}
 
 // ContentFormatName names a content format: its media type, or its number.
 func ContentFormatName(n int) string {
@@ -65,7 +67,7 @@ func ParseContentFormat(s string) (int, error) {
 	}
 	key := strings.ToLower(s)
 	for _, d := range ContentFormats {
-		if key == d.Short || key == d.MediaType || key == strings.TrimPrefix(d.MediaType, "application/") || (d.Number == 0 && key == "text/plain") {
+		if key == d.Short || key == d.MediaType || key == strings.TrimPrefix(d.MediaType, "application/") || (d.Number == ssn.FormatText && key == "text/plain") {
 			return d.Number, nil
 		}
 	}

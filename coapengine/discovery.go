@@ -246,16 +246,13 @@ feed:
 	return out
 }
 
-// DevicesPath is gateway-lite's listing of its simulated mesh. A real gateway has none.
-const DevicesPath = "/devices"
-
-// ListDevices asks the gateway for its devices (GET /devices, a resource of gateway-lite
-// only) and returns their host names.
+// ListDevices asks the gateway for its devices (GET ssn.GatewayDevicesPath, a resource of
+// gateway-lite only) and returns their host names.
 func (c *Connection) ListDevices(ctx context.Context) ([]string, error) {
 	if !c.ViaGateway() {
 		return nil, errors.New("without a gateway there is no device list: name the devices")
 	}
-	req := NewRequest(codes.GET, "coap://"+c.gateway.String()+DevicesPath)
+	req := NewRequest(codes.GET, "coap://"+c.gateway.String()+ssn.GatewayDevicesPath)
 	req.Timeout = 15 * time.Second
 	x, err := c.Do(ctx, req)
 	if err != nil {

@@ -48,6 +48,9 @@ type Observation struct {
 	health Health
 	timer  *time.Timer
 	closed bool
+
+	done     chan struct{} // closed when the observation has ended
+	doneOnce sync.Once
 }
 
 // Observe registers an observation of req's target (a GET; the Observe option is added) and
@@ -58,13 +61,19 @@ func (c *Connection) Observe(ctx context.Context, req Request, notify func(Excha
 	if req.Method != codes.GET && req.Method != codes.FETCH {
 		return nil, Exchange{}, fmt.Errorf("observe needs a GET or FETCH, not %s", MethodName(req.Method))
 	}
-	o := &Observation{conn: c, req: req, notify: notify}
+	o := &Observation{conn: c, req: req, notify: notify, done: make(chan struct{})}
 	x, err := o.register(ctx)
 	if err != nil {
 		return nil, x, err
 	}
 	return o, x, nil
 }
+
+// Done is closed when the observation has ended: cancelled, or ended by the origin (its
+// last notification, without Observe, has been passed to notify by then).
+func (o *Observation) Done() <-chan struct{} { return o.done }
+
+func (o *Observation) end() { o.doneOnce.Do(func() { close(o.done) }) }
 
 // Health returns the observation's counters now.
 func (o *Observation) Health() Health {
@@ -235,6 +244,7 @@ func (o *Observation) notification(r *pool.Message) {
 	}
 	if !observed {
 		o.conn.forget(rec.Token)
+		o.end()
 	}
 }
 
@@ -249,6 +259,7 @@ func (o *Observation) Cancel(ctx context.Context) error {
 	o.closeLocked()
 	token := o.token
 	o.mu.Unlock()
+	o.end()
 	o.conn.forget(token)
 	req := o.req
 	req.Token = token

@@ -101,7 +101,7 @@ func notificationMessage(seq uint32, maxAge uint32) *pool.Message {
 func TestSequenceGapsAndReordersAreCounted(t *testing.T) {
 	b := startTestbed(t, nil)
 	c := b.connect(t, nil, nil)
-	o := &Observation{conn: c, req: NewRequest(codes.GET, seedURI("/x"))}
+	o := &Observation{conn: c, req: NewRequest(codes.GET, seedURI("/x")), done: make(chan struct{})}
 	o.health.LastAt = time.Now()
 	o.health.LastSeq = 10
 	for _, seq := range []uint32{11, 13, 12, 14, 14, 0xFFFFFF, 0} {
@@ -119,10 +119,36 @@ func TestSequenceGapsAndReordersAreCounted(t *testing.T) {
 	o.mu.Unlock()
 }
 
+func TestTheOriginEndingTheObservationClosesDone(t *testing.T) {
+	b := startTestbed(t, nil)
+	c := b.connect(t, nil, nil)
+	var last Exchange
+	o := &Observation{conn: c, req: NewRequest(codes.GET, seedURI("/x")), done: make(chan struct{}), notify: func(x Exchange) { last = x }}
+	o.health.LastAt = time.Now()
+	o.notification(notificationMessage(5, 60))
+	select {
+	case <-o.Done():
+		t.Fatal("done while the origin still observes")
+	default:
+	}
+	final := pool.NewMessage(context.Background())
+	final.SetCode(codes.NotFound) // no Observe option: the origin's last word
+	final.SetToken([]byte{1})
+	o.notification(final)
+	select {
+	case <-o.Done():
+	default:
+		t.Fatal("not done after the origin ended the observation")
+	}
+	if last.Code() != codes.NotFound || o.Health().Registered {
+		t.Fatalf("the last notification %v, health %+v", last.Code(), o.Health())
+	}
+}
+
 func TestWrapAroundIsNewer(t *testing.T) {
 	b := startTestbed(t, nil)
 	c := b.connect(t, nil, nil)
-	o := &Observation{conn: c, req: NewRequest(codes.GET, seedURI("/x"))}
+	o := &Observation{conn: c, req: NewRequest(codes.GET, seedURI("/x")), done: make(chan struct{})}
 	o.health.LastAt = time.Now()
 	o.health.LastSeq = 0xFFFFFE
 	o.notification(notificationMessage(0xFFFFFF, 60))

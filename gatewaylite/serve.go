@@ -98,7 +98,7 @@ func (g *Gateway) local(w *udpendpoint.ResponseWriter, r *pool.Message, peer net
 			_ = w.SetResponse(codes.Content, message.AppLinkFormat, bytes.NewReader([]byte(wellKnownCore)))
 			return codes.Content, ""
 		}
-	case DevicesPath:
+	case ssn.GatewayDevicesPath:
 		if method == codes.GET {
 			if g.sessions.Lookup(peer) == nil {
 				detail := "log in first (POST a token to /sessions): the device list is for clients with a session"
@@ -132,12 +132,8 @@ const wellKnownCore = `</>;title="gateway-lite";rt="starfish.gateway";proxy="coa
 	`</echo>;title="POST a payload, get it back",` +
 	`</devices>;rt="workbench.devices";ct=40;title="The simulated mesh's devices (gateway-lite only; needs a session)"`
 
-// DevicesPath lists the simulated mesh's devices, a resource of gateway-lite only: a real
-// gateway does not list its mesh. Each device is a link <coap://HOST:4849/> with its NIC
-// type as title.
-const DevicesPath = "/devices"
-
-// deviceLinks is the link-format listing of DevicesPath.
+// deviceLinks is the link-format listing of ssn.GatewayDevicesPath: each device a link
+// <coap://HOST:4849/> with its NIC type as title.
 func (g *Gateway) deviceLinks() []byte {
 	var b bytes.Buffer
 	if g.cfg.Mesh == nil {

@@ -117,13 +117,8 @@ func tokenArgument(t []byte) (string, bool) {
 		v = v<<8 | uint64(c)
 	}
 	arg := minimalBytes(v - 1)
-	if len(arg) == 0 {
+	if len(arg) == 0 || !printableASCII(arg) {
 		return "", false
-	}
-	for _, c := range arg {
-		if c < ' ' || c > '~' {
-			return "", false
-		}
 	}
 	return string(arg), true
 }

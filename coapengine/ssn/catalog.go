@@ -17,6 +17,10 @@ const MilliPort = 4849
 // before forwarding.
 const SensorPrefix = "snsr"
 
+// GatewayDevicesPath is gateway-lite's listing of its simulated mesh (link format, one
+// <coap://HOST:4849/> a device, with a session only). A real gateway has no such resource.
+const GatewayDevicesPath = "/devices"
+
 // Content formats used by the devices (RFC 7252 registry numbers).
 const (
 	FormatText       = 0
