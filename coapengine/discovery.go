@@ -246,9 +246,30 @@ feed:
 	return out
 }
 
-// ListDevices asks the gateway for its devices (GET ssn.GatewayDevicesPath, a resource of
-// gateway-lite only) and returns their host names.
+// ListedDevice is one device of a gateway's device list.
+type ListedDevice struct {
+	Host string `json:"host"` // e.g. SSN001350050005E7D6.sim.starfish.test
+	Base string `json:"base"` // coap://host:port, the base to crawl
+	// Type is the NIC type the list names (e.g. "Milli"), "" when it names none.
+	Type string `json:"type,omitempty"`
+}
+
+// ListDevices asks the gateway for its devices (only gateway-lite lists them: a real
+// gateway has no such resource) and returns their host names.
 func (c *Connection) ListDevices(ctx context.Context) ([]string, error) {
+	listed, err := c.ListDeviceLinks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hosts := make([]string, len(listed))
+	for i, d := range listed {
+		hosts[i] = d.Host
+	}
+	return hosts, nil
+}
+
+// ListDeviceLinks is ListDevices with each device's base URI and NIC type.
+func (c *Connection) ListDeviceLinks(ctx context.Context) ([]ListedDevice, error) {
 	if !c.ViaGateway() {
 		return nil, errors.New("without a gateway there is no device list: name the devices")
 	}
@@ -268,13 +289,13 @@ func (c *Connection) ListDevices(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the gateway's device list is not valid link format: %w", err)
 	}
-	devices := make([]string, 0, len(links))
+	devices := make([]ListedDevice, 0, len(links))
 	for _, l := range links {
 		t, err := ParseTarget(l.Target)
 		if err != nil {
 			return nil, fmt.Errorf("the gateway's device list names %q: %w", l.Target, err)
 		}
-		devices = append(devices, t.Host)
+		devices = append(devices, ListedDevice{Host: t.Host, Base: fmt.Sprintf("%s://%s", t.Scheme, t.HostPort()), Type: l.Title()})
 	}
 	return devices, nil
 }

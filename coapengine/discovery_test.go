@@ -110,6 +110,14 @@ func TestListTheGatewaysDevices(t *testing.T) {
 	if len(devices) != len(b.mesh.Devices()) || devices[0] != b.mesh.Devices()[0].Name {
 		t.Fatalf("devices %v", devices)
 	}
+	links, err := c.ListDeviceLinks(ctx10s(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := b.mesh.Devices()[0]
+	if want := (ListedDevice{Host: first.Name, Base: "coap://" + first.Name + ":4849", Type: string(first.Type)}); links[0] != want {
+		t.Fatalf("first listed device %+v, want %+v", links[0], want)
+	}
 	// Without a session the gateway says 4.01; a profile that cannot log in reports it.
 	anon := b.connect(t, nil, func(p *Profile) { p.Tokens = nil })
 	if _, err := anon.ListDevices(ctx10s(t)); err == nil || !strings.Contains(err.Error(), "log in") {
