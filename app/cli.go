@@ -49,7 +49,7 @@ func Main(args []string) int {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return runGUI(stderr)
+		return runGUI(nil, stderr)
 	}
 	switch args[0] {
 	case "--version", "-version", "-v":
@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return ExitOK
 	case "gui":
-		return runGUI(stderr)
+		return runGUI(args[1:], stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

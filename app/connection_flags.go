@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -21,7 +20,6 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
 )
 
 // Exit statuses of the commands that talk to a gateway, beyond ExitOK, ExitFailure and
@@ -145,19 +143,11 @@ func (f *connectionFlags) profileOf(stdin io.Reader) (coapengine.Profile, error)
 		}
 		p.Tokens = coapengine.TokenURL{URL: f.tokenURL, ClientID: f.clientID, ClientSecret: secret}
 	case isLoopback(f.gateway):
-		key, err := auth.LoadSigningKey(f.dataDir)
-		if errors.Is(err, fs.ErrNotExist) {
-			return p, nil // no local gateway key: requests will say that a login is needed
-		}
+		tokens, err := localIssuer(f.dataDir, f.account)
 		if err != nil {
 			return p, err
 		}
-		authority := auth.NewTokenAuthority(key, nil)
-		account := f.account
-		p.Tokens = coapengine.IssuerFunc(func(context.Context) (coapengine.Token, error) {
-			tok, err := authority.Issue(account, auth.DefaultTokenTTL)
-			return coapengine.Token{Raw: tok.Raw, ExpiresAt: tok.ExpiresAt}, err
-		})
+		p.Tokens = tokens // nil without a local key: requests will say that a login is needed
 	}
 	return p, nil
 }

@@ -5,72 +5,277 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/coap-workbench/coap-workbench/assets"
+	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
-	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
-	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
+	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
+	"github.com/coap-workbench/coap-workbench/internal/logring"
 	"github.com/coap-workbench/coap-workbench/views"
 )
 
 // AppID is the workbench's application id (preferences and storage live under it).
 const AppID = "io.github.coapworkbench"
 
-// runGUI opens the workbench window with the embedded gateway-lite and its field mesh.
-func runGUI(stderr io.Writer) int {
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// EmbeddedProfile is the name of the profile that talks to the embedded gateway-lite.
+const EmbeddedProfile = "embedded"
+
+// The names of the window's tabs.
+const (
+	tabHistory = "History"
+	tabObserve = "Observe"
+	tabGateway = "Gateway console"
+	tabLog     = "Log"
+)
+
+// runGUI opens the workbench window: the embedded gateway-lite with its field mesh, logged in
+// with a locally issued token, and the mesh tree listing its devices. args are the gui
+// command's flags (none when the workbench starts without arguments).
+func runGUI(args []string, stderr io.Writer) int {
+	o := DefaultGatewayOptions()
+	fs := newFlagSet("gui", "[flags]: open the workbench window (the default without a command)")
+	registerDataDir(fs, &o.DataDir)
+	o.registerMesh(fs)
+	fs.StringVar(&o.Listen, "listen", o.Listen, "UDP address of the embedded gateway (a taken port is replaced by a free one)")
+	screenshots := fs.String("screenshots", "", "drive the window through its main screens, write PNGs to this directory, and quit")
+	if exit, stop := parseFlags(fs, args, stderr); stop {
+		return exit
+	}
+	ring := logring.New(5000, slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := slog.New(ring)
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
-	w := a.NewWindow("CoAP Workbench")
-	w.Resize(fyne.NewSize(1100, 720))
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	o := DefaultGatewayOptions()
-	e, err := StartEmbedded(ctx, o, logger, true)
-	if err != nil {
-		logger.Error("embedded gateway did not start", "err", err)
-		msg := widget.NewLabel(fmt.Sprintf("The embedded gateway could not start:\n\n%v\n\nFix the cause above and start the workbench again.", err))
-		msg.Wrapping = fyne.TextWrapWord
-		w.SetContent(msg)
-		w.ShowAndRun()
-		return ExitFailure
+	g := newGUI(a, logger, ring, o)
+	status := ExitOK
+	if *screenshots != "" {
+		go func() {
+			if err := g.driveScreenshots(*screenshots); err != nil {
+				fmt.Fprintf(stderr, "gui --screenshots: %v\n", err)
+				status = ExitFailure
+			}
+			fyne.Do(g.close)
+		}()
 	}
-	defer e.Close()
-	// The workbench opens the history now, so that a second running workbench learns at
-	// once that it runs without one (and the window says so).
-	wb := workbench.Open(workbench.Options{DataDir: o.DataDir, Logger: logger})
-	defer wb.Close()
-
-	summary := gatewaySummary(e)
-	summary.History, summary.HistoryWarning = historySummary(wb)
-	screen := views.NewGatewayScreen(summary)
-	w.SetContent(screen.Object())
-	stop := forwardTraffic(e.Traffic, screen)
-	defer stop()
-	w.ShowAndRun()
-	return ExitOK
+	g.window.ShowAndRun()
+	return status
 }
 
-func gatewaySummary(e *Embedded) views.GatewaySummary {
-	s := views.GatewaySummary{
-		Listen:        e.Gateway.Addr().String(),
-		TokenEndpoint: e.Gateway.TokenEndpoint(),
-		Domain:        e.Mesh.Domain(),
-		Profile:       e.Mesh.Profile().Name,
-		Note:          e.PortNote,
-		LoginCommand:  fmt.Sprintf("coap-workbench token | coap-client-notls -m post -t 0 -f - -p 12345 coap://%s/sessions", e.Gateway.Addr()),
+// gui is the running window and everything behind it.
+type gui struct {
+	app       fyne.App
+	window    fyne.Window
+	logger    *slog.Logger
+	embedded  *Embedded // nil when the embedded gateway could not start
+	wb        *workbench.Workbench
+	ctrl      *controller
+	workspace *views.Workspace
+	history   *views.HistoryTab
+	console   *views.GatewayScreen
+	logTab    *views.LogTab
+	profiles  *profileStore
+	stop      []func()
+}
+
+// newGUI builds the window and starts the embedded gateway; the embedded profile connects in
+// the background.
+func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOptions) *gui {
+	g := &gui{app: a, logger: logger}
+	g.window = a.NewWindow("CoAP Workbench")
+	prefs := a.Preferences()
+	g.window.Resize(fyne.NewSize(float32(prefs.FloatWithFallback(prefWidth, 1280)), float32(prefs.FloatWithFallback(prefHeight, 800))))
+
+	e, err := StartEmbedded(context.Background(), o, logger, true)
+	if err != nil {
+		logger.Error("the embedded gateway did not start", "err", err)
+	} else {
+		g.embedded = e
 	}
-	for _, d := range e.Mesh.Devices() {
-		s.Devices = append(s.Devices, views.DeviceRow{Name: d.Name, Type: string(d.Type)})
+	g.wb = workbench.Open(workbench.Options{DataDir: o.DataDir, Logger: logger})
+	g.profiles = newProfileStore(a.Preferences(), o.DataDir)
+	g.ctrl = newController(g.wb, logger)
+
+	g.history = views.NewHistoryTab(g.wb.History(), g.wb.HistoryNotice(), g.window, g.ctrl.inspector.Show, g.replay)
+	g.logTab = views.NewLogTab(ring)
+	consoleTab := g.newConsoleTab(err)
+	g.workspace = views.NewWorkspace(g.ctrl.tree.Object(), g.ctrl.composer.Object(), g.ctrl.inspector.Object(), g.ctrl.status.Object(),
+		container.NewTabItemWithIcon(tabHistory, theme.HistoryIcon(), g.history.Object()),
+		container.NewTabItemWithIcon(tabObserve, theme.VisibilityIcon(), g.ctrl.observe.Object()),
+		consoleTab,
+		container.NewTabItemWithIcon(tabLog, theme.ListIcon(), g.logTab.Object()),
+	)
+	g.workspace.Tabs.OnSelected = func(t *container.TabItem) { g.tabShown(t.Text) }
+	g.restoreLayout()
+	g.window.SetContent(g.workspace.Object())
+	g.window.SetMainMenu(g.mainMenu())
+	g.window.SetCloseIntercept(g.close)
+
+	if n := g.wb.HistoryNotice(); n != "" {
+		g.ctrl.status.SetMessage(n, true)
 	}
-	return s
+	if err != nil {
+		g.ctrl.status.SetMessage("The embedded gateway could not start: "+err.Error()+" — connect to a gateway with Connection → Connect…", true)
+	} else if e.PortNote != "" {
+		g.ctrl.status.SetMessage(e.PortNote, true)
+	}
+	g.watchEngine()
+	if g.embedded != nil {
+		g.connectEmbedded()
+	}
+	g.reconnectLastProfile()
+	return g
+}
+
+// newConsoleTab is the gateway console, or a tab that says why there is none.
+func (g *gui) newConsoleTab(startErr error) *container.TabItem {
+	var summary views.GatewaySummary
+	var source views.GatewayConsoleSource
+	if g.embedded != nil {
+		summary = gatewaySummary(g.embedded)
+		source = newGatewayConsole(g.embedded)
+	} else {
+		summary.Note = fmt.Sprintf("The embedded gateway is not running: %v", startErr)
+	}
+	summary.History, summary.HistoryWarning = historySummary(g.wb)
+	g.console = views.NewGatewayScreen(summary, source)
+	if g.embedded != nil {
+		g.stop = append(g.stop, forwardTraffic(g.embedded.Traffic, g.console))
+	}
+	return container.NewTabItemWithIcon(tabGateway, theme.StorageIcon(), g.console.Object())
+}
+
+// tabShown starts the polling of the tab that shows and stops the others'.
+func (g *gui) tabShown(name string) {
+	if name == tabGateway && g.embedded != nil {
+		g.console.StartPolling(time.Second)
+	} else {
+		g.console.StopPolling()
+	}
+	g.app.Preferences().SetString(prefTab, name)
+}
+
+// connectEmbedded logs in to the embedded gateway with a token signed by its own key.
+func (g *gui) connectEmbedded() {
+	gw := g.embedded.Gateway
+	p := coapengine.Profile{
+		Name:    EmbeddedProfile,
+		Gateway: gw.Addr().String(),
+		Tokens: coapengine.IssuerFunc(func(context.Context) (coapengine.Token, error) {
+			tok, err := gw.IssueToken(localAccount, auth.DefaultTokenTTL)
+			return coapengine.Token{Raw: tok.Raw, ExpiresAt: tok.ExpiresAt}, err
+		}),
+	}
+	g.connect(p, localAccount)
+}
+
+// localAccount is the account of locally issued tokens.
+const localAccount = "dev"
+
+// connect connects a profile off the main goroutine and shows it when it is connected.
+func (g *gui) connect(p coapengine.Profile, account string) {
+	g.ctrl.status.SetMessage("Connecting "+p.Name+"…", false)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		conn, err := g.wb.Connect(ctx, p)
+		fyne.Do(func() {
+			if err != nil {
+				g.ctrl.status.SetMessage(fmt.Sprintf("%s did not connect: %v", p.Name, err), true)
+				return
+			}
+			g.ctrl.addConnection(conn, account)
+			g.ctrl.status.SetMessage(fmt.Sprintf("Connected %s: open a device in the tree, or type a URI and press Send", p.Name), false)
+			g.app.Preferences().SetString(prefLastProfile, p.Name)
+		})
+	}()
+}
+
+// watchEngine follows the engine: new exchanges reach the history tab (at most ten times a
+// second), events the status bar, and the session and observations refresh every second.
+func (g *gui) watchEngine() {
+	added := make(chan struct{}, 1)
+	g.stop = append(g.stop, g.wb.SubscribeExchanges(func(coapengine.Exchange) {
+		select {
+		case added <- struct{}{}:
+		default:
+		}
+	}))
+	g.stop = append(g.stop, g.wb.SubscribeEvents(func(e coapengine.Event) {
+		fyne.Do(func() { g.ctrl.showEvent(e) })
+	}))
+	done := make(chan struct{})
+	g.stop = append(g.stop, func() { close(done) })
+	go func() {
+		fast := time.NewTicker(100 * time.Millisecond)
+		slow := time.NewTicker(time.Second)
+		defer fast.Stop()
+		defer slow.Stop()
+		pending := false
+		for {
+			select {
+			case <-done:
+				return
+			case <-added:
+				pending = true
+			case <-fast.C:
+				if pending {
+					pending = false
+					fyne.Do(func() { g.history.ExchangesAdded(1) })
+				}
+			case <-slow.C:
+				fyne.Do(func() {
+					g.ctrl.refreshStatus()
+					g.ctrl.refreshObservations()
+				})
+			}
+		}
+	}()
+}
+
+// replay sends a history entry again through its profile (or the current one).
+func (g *gui) replay(x coapengine.Exchange) {
+	profile := x.Profile
+	if _, ok := g.wb.Connection(profile); !ok {
+		profile = g.ctrl.current
+	}
+	g.ctrl.inspector.ShowPending("a replay of " + x.Summary())
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), coapengine.DefaultTimeout+5*time.Second)
+		defer cancel()
+		again, err := g.wb.Replay(ctx, x.ID, profile)
+		fyne.Do(func() {
+			if err != nil && again.URI == "" {
+				g.ctrl.inspector.ShowProblem("The replay was not sent: " + err.Error())
+				return
+			}
+			g.ctrl.inspector.Show(again)
+		})
+	}()
+}
+
+// close remembers the layout, ends observations, logs out and stops the embedded gateway.
+func (g *gui) close() {
+	g.saveLayout()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	g.ctrl.stopAllObservations(ctx)
+	g.console.StopPolling()
+	g.logTab.Close()
+	for _, stop := range g.stop {
+		stop()
+	}
+	if err := g.wb.Close(); err != nil {
+		g.logger.Error("closing the history", "err", err)
+	}
+	if g.embedded != nil {
+		g.embedded.Close()
+	}
+	g.window.Close()
 }
 
 // historySummary says where the history is, or why there is none.
@@ -81,52 +286,4 @@ func historySummary(wb *workbench.Workbench) (where, warning string) {
 		where = "not recorded (see below)"
 	}
 	return where, wb.HistoryNotice()
-}
-
-// forwardTraffic hands the gateway's exchanges to the screen in batches, at most ten times a
-// second, so that a flood of traffic costs the UI one refresh per batch, not one per exchange.
-func forwardTraffic(bus *traffic.Bus, screen *views.GatewayScreen) func() {
-	exchanges, unsubscribe := bus.Subscribe(4096)
-	done := make(chan struct{})
-	go func() {
-		ticker := time.NewTicker(100 * time.Millisecond)
-		defer ticker.Stop()
-		var batch []views.TrafficLine
-		for {
-			select {
-			case e, ok := <-exchanges:
-				if !ok {
-					return
-				}
-				batch = append(batch, trafficLine(e))
-			case <-ticker.C:
-				if len(batch) == 0 {
-					continue
-				}
-				lines := batch
-				batch = nil
-				fyne.Do(func() { screen.AddTraffic(lines...) })
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		unsubscribe()
-	}
-}
-
-func trafficLine(e traffic.Exchange) views.TrafficLine {
-	// The path first, then the device by its first label: the part that differs between rows
-	// stays visible when the column is narrow.
-	target := e.Path + "  on the gateway"
-	if e.Target != "" {
-		device, _, _ := strings.Cut(e.Target, ".")
-		target = e.Path + "  on " + device
-	}
-	return views.TrafficLine{
-		Time: e.Time.Format("15:04:05.000"), Hop: string(e.Hop), Client: clientString(e), Method: e.Method,
-		Target: target, Code: coapfmt.CodeString(e.Code), Detail: e.Detail,
-	}
 }

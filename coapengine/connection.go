@@ -188,8 +188,21 @@ func (c *Connection) event(kind EventKind, detail string) {
 
 func (c *Connection) record(x Exchange) {
 	if c.hooks.Exchange != nil {
-		c.hooks.Exchange(x)
+		c.hooks.Exchange(withoutSecrets(x))
 	}
+}
+
+// WithheldToken stands in the history for the token of a login.
+const WithheldToken = "(token withheld)"
+
+// withoutSecrets withholds the token a login (POST /sessions) carries, so that no history,
+// log or export holds one, whoever composed the login.
+func withoutSecrets(x Exchange) Exchange {
+	path, _, _ := strings.Cut(x.Path, "?")
+	if x.Device == "" && path == "/sessions" && x.Method() == codes.POST && len(x.Request.Payload) > 0 {
+		x.Request.Payload = []byte(WithheldToken)
+	}
+	return x
 }
 
 func (c *Connection) touch() {

@@ -271,3 +271,36 @@ func TestInvalidRequestsAreExplained(t *testing.T) {
 		}
 	}
 }
+
+func TestTheHistoryNeverHoldsALoginsToken(t *testing.T) {
+	b := startTestbed(t, nil)
+	rec := &recorder{}
+	c := b.connect(t, rec, nil)
+	if err := c.Login(ctx10s(t)); err != nil {
+		t.Fatal(err)
+	}
+	// A login composed by hand is withheld too.
+	tok, err := b.issuer().Token(ctx10s(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := NewRequest(codes.POST, "coap://"+b.gw.Addr().String()+"/sessions?sticky=true")
+	req.Payload = []byte(tok.Raw)
+	if x, err := c.Do(ctx10s(t), req); err != nil || x.Code() != codes.Created {
+		t.Fatalf("hand-made login: %v %v", x.Code(), err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	logins := 0
+	for _, x := range rec.exchanges {
+		if strings.HasPrefix(x.Path, "/sessions") && x.Method() == codes.POST {
+			logins++
+			if string(x.Request.Payload) != WithheldToken {
+				t.Fatalf("a login was recorded with its payload %q", x.Request.Payload)
+			}
+		}
+	}
+	if logins < 2 {
+		t.Fatalf("%d logins recorded, want at least 2", logins)
+	}
+}

@@ -1,7 +1,10 @@
 package views
 
 import (
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// GatewaySummary is what the embedded gateway runs, for its screen.
+// GatewaySummary is what the embedded gateway runs, for its console's header.
 type GatewaySummary struct {
 	Listen        string
 	TokenEndpoint string
@@ -21,53 +24,77 @@ type GatewaySummary struct {
 	// not (another workbench holds the history) or what happened to a damaged one.
 	History        string
 	HistoryWarning string
-	Devices        []DeviceRow
 	// LoginCommand is a coap-client command line that logs in to the gateway.
 	LoginCommand string
 }
 
-// DeviceRow is one simulated device.
-type DeviceRow struct {
-	Name string
-	Type string
+// GatewayConsoleSource is the embedded gateway as the console sees it: its live sessions, its
+// simulated devices, and the faults the console injects into them. Sessions and Devices may
+// be called from any goroutine; the fault methods are called on the main goroutine.
+type GatewayConsoleSource interface {
+	// Sessions lists the live sessions.
+	Sessions() []SessionRow
+	// Devices lists the simulated devices, in a stable order.
+	Devices() []DeviceStatusRow
+	// SetLink sets the link of the device named device (its host name).
+	SetLink(device string, link LinkSettings) error
+	// Reboot restarts the device.
+	Reboot(device string) error
+	// SetBatteryLow puts the device's battery in (or out of) its low range.
+	SetBatteryLow(device string, low bool) error
+	// Tamper makes the device raise a tamper event.
+	Tamper(device string) error
+	// SkewClock sets the device's clock off by skew from true time.
+	SkewClock(device string, skew time.Duration) error
 }
 
-// TrafficLine is one exchange of the gateway's traffic stream, formatted.
-type TrafficLine struct {
-	Time   string
-	Hop    string
-	Client string
-	Method string
-	Target string
-	Code   string
-	Detail string
-}
-
-// maxTrafficLines bounds the traffic the screen keeps: the newest lines win.
-const maxTrafficLines = 2000
-
-// GatewayScreen shows what the embedded gateway runs and its live traffic.
+// GatewayScreen is the gateway console: what the embedded gateway runs, its sessions, its
+// live traffic, and its devices with their fault controls.
 type GatewayScreen struct {
-	root        fyne.CanvasObject
-	trafficList *widget.List
-	traffic     []TrafficLine // newest last, at most maxTrafficLines
-	countLabel  *widget.Label
+	source   GatewayConsoleSource
+	root     fyne.CanvasObject
+	tabs     *container.AppTabs
+	sessions *sessionPanel
+	traffic  *trafficPanel
+	devices  *devicePanel
+
+	sessionsTab, devicesTab *container.TabItem
+
+	stopPolling chan struct{} // nil when not polling
+	pollingDone chan struct{}
 }
 
-// NewGatewayScreen builds the screen for summary.
-func NewGatewayScreen(s GatewaySummary) *GatewayScreen {
-	g := &GatewayScreen{countLabel: widget.NewLabel("No exchanges yet: send a request through the gateway.")}
-	info := widget.NewForm(
-		widget.NewFormItem("Gateway", widget.NewLabel("udp "+s.Listen)),
-		widget.NewFormItem("Token endpoint", widget.NewLabel(orNone(s.TokenEndpoint))),
-		widget.NewFormItem("Mesh", widget.NewLabel(fmt.Sprintf("%d devices in %s, profile %s", len(s.Devices), s.Domain, s.Profile))),
-	)
-	header := container.NewVBox(
-		widget.NewLabelWithStyle("Embedded gateway-lite", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		info,
-	)
+// NewGatewayScreen builds the console for summary; it reads sessions and devices from source
+// (nil: a console without sessions or devices).
+func NewGatewayScreen(s GatewaySummary, source GatewayConsoleSource) *GatewayScreen {
+	if source == nil {
+		source = noGateway{}
+	}
+	g := &GatewayScreen{source: source, traffic: newTrafficPanel(), sessions: newSessionPanel(time.Now)}
+	g.devices = newDevicePanel(source, g.refreshDevices)
+	g.sessionsTab = container.NewTabItem("Sessions", g.sessions.root)
+	g.devicesTab = container.NewTabItem("Devices", g.devices.root)
+	g.tabs = container.NewAppTabs(container.NewTabItem("Traffic", g.traffic.root), g.sessionsTab, g.devicesTab)
+	g.Refresh()
+	g.root = container.NewBorder(newGatewayHeader(s, len(g.devices.devices)), nil, nil, nil, g.tabs)
+	return g
+}
+
+// newGatewayHeader is the console's compact top: where the gateway listens, its mesh,
+// anything unusual, and a command line to log in from a terminal.
+func newGatewayHeader(s GatewaySummary, devices int) fyne.CanvasObject {
+	facts := widget.NewLabel("not running")
+	if s.Listen != "" {
+		facts.SetText(fmt.Sprintf("udp %s · token endpoint %s · %d devices in %s, profile %s",
+			s.Listen, orNone(s.TokenEndpoint), devices, s.Domain, s.Profile))
+	}
+	facts.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle("Embedded gateway-lite", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	header := container.NewVBox(container.NewBorder(nil, nil, title, nil, facts))
 	if s.History != "" {
-		info.Append("History", widget.NewLabel(s.History))
+		history := widget.NewLabel("History: " + s.History)
+		history.Truncation = fyne.TextTruncateEllipsis
+		header.Add(history)
 	}
 	for _, text := range []string{s.Note, s.HistoryWarning} {
 		if text == "" {
@@ -85,62 +112,9 @@ func NewGatewayScreen(s GatewaySummary) *GatewayScreen {
 		copyButton := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
 			fyne.CurrentApp().Clipboard().SetContent(s.LoginCommand)
 		})
-		header.Add(widget.NewLabel("Log in from a terminal with libcoap:"))
-		header.Add(container.NewBorder(nil, nil, nil, copyButton, cmd))
+		header.Add(container.NewBorder(nil, nil, widget.NewLabel("Log in with libcoap:"), copyButton, cmd))
 	}
-
-	devices := widget.NewList(
-		func() int { return len(s.Devices) },
-		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.ComputerIcon()), widget.NewLabel("Gen5"), widget.NewLabel("SSN0000000000000000.sim.starfish.test"))
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Label).SetText(s.Devices[id].Name)
-			row.Objects[2].(*widget.Label).SetText(s.Devices[id].Type)
-		},
-	)
-	g.trafficList = widget.NewList(
-		func() int { return len(g.traffic) },
-		newTrafficRow,
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			// Newest first.
-			t := g.traffic[len(g.traffic)-1-id]
-			what := t.Target
-			if t.Detail != "" {
-				what += "  (" + t.Detail + ")"
-			}
-			cells := o.(*fyne.Container).Objects
-			for i, text := range []string{t.Time, t.Hop, t.Client, t.Method, t.Code, what} {
-				cells[i].(*widget.Label).SetText(text)
-			}
-		},
-	)
-	deviceCard := widget.NewCard("Devices", "reachable only through the gateway", devices)
-	columnHeads := newTrafficRow()
-	for i, head := range []string{"Time", "Hop", "Client", "Method", "Code", "Target"} {
-		l := columnHeads.(*fyne.Container).Objects[i].(*widget.Label)
-		l.SetText(head)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-	}
-	trafficCard := widget.NewCard("Traffic", "", container.NewBorder(container.NewVBox(g.countLabel, columnHeads), nil, nil, nil, g.trafficList))
-	split := container.NewHSplit(deviceCard, trafficCard)
-	split.Offset = 0.35
-	g.root = container.NewBorder(header, nil, nil, nil, split)
-	return g
-}
-
-// trafficColumns are the widths of time, hop, client, method and code; the target takes the rest.
-var trafficColumns = []float32{105, 75, 150, 85, 60}
-
-func newTrafficRow() fyne.CanvasObject {
-	cells := make([]fyne.CanvasObject, len(trafficColumns)+1)
-	for i := range cells {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		cells[i] = l
-	}
-	return container.New(newColumnsLayout(trafficColumns...), cells...)
+	return header
 }
 
 func orNone(s string) string {
@@ -154,14 +128,311 @@ func orNone(s string) string {
 func (g *GatewayScreen) Object() fyne.CanvasObject { return g.root }
 
 // AddTraffic appends exchanges; call it on the main goroutine (fyne.Do).
-func (g *GatewayScreen) AddTraffic(lines ...TrafficLine) {
-	g.traffic = append(g.traffic, lines...)
-	if over := len(g.traffic) - maxTrafficLines; over > 0 {
-		g.traffic = append(g.traffic[:0], g.traffic[over:]...)
+func (g *GatewayScreen) AddTraffic(lines ...TrafficLine) { g.traffic.add(lines) }
+
+// TrafficCount is the number of exchanges the traffic stream keeps (filtered or not; lines
+// held while paused are not counted until the stream resumes).
+func (g *GatewayScreen) TrafficCount() int { return len(g.traffic.lines) }
+
+// Refresh re-reads the sessions and devices from the source; call it on the main goroutine.
+func (g *GatewayScreen) Refresh() { g.show(g.source.Sessions(), g.source.Devices()) }
+
+// refreshDevices re-reads the devices alone, after a fault control acted on one.
+func (g *GatewayScreen) refreshDevices() { g.devices.set(g.source.Devices()) }
+
+func (g *GatewayScreen) show(sessions []SessionRow, devices []DeviceStatusRow) {
+	g.sessions.set(sessions)
+	g.devices.set(devices)
+	// The tab titles change only with the counts, so the tabs are refreshed only then.
+	sessionsTitle := fmt.Sprintf("Sessions (%d)", len(sessions))
+	devicesTitle := fmt.Sprintf("Devices (%d)", len(devices))
+	if g.sessionsTab.Text != sessionsTitle || g.devicesTab.Text != devicesTitle {
+		g.sessionsTab.Text, g.devicesTab.Text = sessionsTitle, devicesTitle
+		g.tabs.Refresh()
 	}
-	g.countLabel.SetText(fmt.Sprintf("%d most recent exchanges, newest first", len(g.traffic)))
-	g.trafficList.Refresh()
 }
 
-// TrafficCount is the number of exchanges on screen.
-func (g *GatewayScreen) TrafficCount() int { return len(g.traffic) }
+// StartPolling re-reads the sessions and devices every period, off the main goroutine, and
+// shows them through fyne.Do, until StopPolling. Call both on the main goroutine: start when
+// the console becomes visible, stop when it is hidden or the gateway closes. Starting twice
+// keeps the first poller.
+func (g *GatewayScreen) StartPolling(period time.Duration) {
+	if g.stopPolling != nil {
+		return
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	g.stopPolling, g.pollingDone = stop, done
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(period)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ticker.C:
+				sessions, devices := g.source.Sessions(), g.source.Devices()
+				fyne.Do(func() { g.show(sessions, devices) })
+			}
+		}
+	}()
+}
+
+// StopPolling stops the poller StartPolling started and waits for it to end; a refresh it
+// already queued may still be shown.
+func (g *GatewayScreen) StopPolling() {
+	if g.stopPolling == nil {
+		return
+	}
+	close(g.stopPolling)
+	<-g.pollingDone
+	g.stopPolling, g.pollingDone = nil, nil
+}
+
+// noGateway is the source of a console without a gateway: nothing to list, nothing to act on.
+type noGateway struct{}
+
+func (noGateway) Sessions() []SessionRow             { return nil }
+func (noGateway) Devices() []DeviceStatusRow         { return nil }
+func (noGateway) SetLink(string, LinkSettings) error { return errNoGateway }
+func (noGateway) Reboot(string) error                { return errNoGateway }
+func (noGateway) SetBatteryLow(string, bool) error   { return errNoGateway }
+func (noGateway) Tamper(string) error                { return errNoGateway }
+func (noGateway) SkewClock(string, time.Duration) error {
+	return errNoGateway
+}
+
+var errNoGateway = errors.New("no embedded gateway is running")
+
+// newColumnsRow is a list row of truncating labels laid out in columns of widths (the last
+// label takes the rest); newColumnHeads is the same row with bold heads.
+func newColumnsRow(widths []float32) *fyne.Container {
+	cells := make([]fyne.CanvasObject, len(widths)+1)
+	for i := range cells {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		cells[i] = l
+	}
+	return container.New(newColumnsLayout(widths...), cells...)
+}
+
+func newColumnHeads(widths []float32, heads ...string) *fyne.Container {
+	row := newColumnsRow(widths)
+	for i, head := range heads {
+		l := row.Objects[i].(*widget.Label)
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		l.SetText(head)
+	}
+	return row
+}
+
+// setColumns writes texts into a row newColumnsRow built.
+func setColumns(row fyne.CanvasObject, texts ...string) {
+	for i, o := range row.(*fyne.Container).Objects {
+		o.(*widget.Label).SetText(texts[i])
+	}
+}
+
+// TrafficLine is one exchange of the gateway's traffic stream, formatted.
+type TrafficLine struct {
+	Time   string
+	Hop    string
+	Client string
+	Method string
+	Target string
+	Code   string
+	Detail string
+}
+
+// matches reports whether any column of t contains text, ignoring case.
+func (t *TrafficLine) matches(text string) bool {
+	for _, column := range [...]string{t.Time, t.Hop, t.Client, t.Method, t.Target, t.Code, t.Detail} {
+		if containsFold(column, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxTrafficLines bounds the traffic the screen keeps, and the traffic it holds while paused:
+// the newest lines win.
+const maxTrafficLines = 2000
+
+// anyHop is the hop choice that filters nothing.
+const anyHop = "any hop"
+
+// trafficColumns are the widths of time, hop, client, method and code; the target takes the rest.
+var trafficColumns = []float32{105, 75, 150, 85, 60}
+
+// trafficPanel is the live traffic stream: newest first, bounded, pausable and filterable.
+type trafficPanel struct {
+	lines []TrafficLine // newest last, at most maxTrafficLines
+	// shown indexes lines, newest first, while a filter is set.
+	shown    []int
+	filtered bool
+	text     string // the filter text
+	hop      string // the hop chosen, "" for any
+
+	paused bool
+	held   []TrafficLine // arrived while paused, newest last, at most maxTrafficLines
+	missed int           // lines that arrived while paused, held or not
+
+	hops     map[string]bool
+	root     fyne.CanvasObject
+	list     *widget.List
+	count    *widget.Label
+	filter   *widget.Entry
+	hopPick  *widget.Select
+	pauseBtn *widget.Button
+}
+
+func newTrafficPanel() *trafficPanel {
+	p := &trafficPanel{hops: map[string]bool{}, count: widget.NewLabel("")}
+	p.list = widget.NewList(p.length, func() fyne.CanvasObject { return newColumnsRow(trafficColumns) }, p.updateRow)
+	p.filter = widget.NewEntry()
+	p.filter.SetPlaceHolder("Filter: text in any column")
+	p.filter.OnChanged = func(text string) { p.text = text; p.refilter() }
+	p.hopPick = widget.NewSelect([]string{anyHop}, func(hop string) {
+		if hop == anyHop {
+			hop = ""
+		}
+		p.hop = hop
+		p.refilter()
+	})
+	p.hopPick.SetSelected(anyHop)
+	p.pauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.togglePause)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(p.hopPick, p.pauseBtn), p.filter)
+	heads := newColumnHeads(trafficColumns, "Time", "Hop", "Client", "Method", "Code", "Target")
+	p.root = container.NewBorder(container.NewVBox(bar, p.count, heads), nil, nil, nil, p.list)
+	p.showCount()
+	return p
+}
+
+func (p *trafficPanel) length() int {
+	if p.filtered {
+		return len(p.shown)
+	}
+	return len(p.lines)
+}
+
+func (p *trafficPanel) line(id widget.ListItemID) *TrafficLine {
+	if p.filtered {
+		return &p.lines[p.shown[id]]
+	}
+	return &p.lines[len(p.lines)-1-id]
+}
+
+func (p *trafficPanel) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	t := p.line(id)
+	what := t.Target
+	if t.Detail != "" {
+		what += "  (" + t.Detail + ")"
+	}
+	setColumns(o, t.Time, t.Hop, t.Client, t.Method, t.Code, what)
+}
+
+// add takes new exchanges: onto the stream, or held while paused.
+func (p *trafficPanel) add(lines []TrafficLine) {
+	if len(lines) == 0 {
+		return
+	}
+	p.learnHops(lines)
+	if p.paused {
+		p.missed += len(lines)
+		p.held = appendBounded(p.held, lines)
+		p.showCount()
+		return
+	}
+	p.lines = appendBounded(p.lines, lines)
+	p.refilter()
+}
+
+// appendBounded appends lines to kept, dropping the oldest beyond maxTrafficLines.
+func appendBounded(kept, lines []TrafficLine) []TrafficLine {
+	if len(lines) >= maxTrafficLines {
+		return append(kept[:0], lines[len(lines)-maxTrafficLines:]...)
+	}
+	if over := len(kept) + len(lines) - maxTrafficLines; over > 0 {
+		kept = append(kept[:0], kept[over:]...)
+	}
+	return append(kept, lines...)
+}
+
+// learnHops offers every hop the stream has carried in the hop filter.
+func (p *trafficPanel) learnHops(lines []TrafficLine) {
+	grew := false
+	for i := range lines {
+		if hop := lines[i].Hop; hop != "" && !p.hops[hop] {
+			p.hops[hop] = true
+			p.hopPick.Options = append(p.hopPick.Options, hop)
+			grew = true
+		}
+	}
+	if grew {
+		p.hopPick.Refresh()
+	}
+}
+
+func (p *trafficPanel) togglePause() {
+	p.paused = !p.paused
+	if p.paused {
+		p.pauseBtn.SetText("Resume")
+		p.pauseBtn.SetIcon(theme.MediaPlayIcon())
+		p.showCount()
+		return
+	}
+	p.pauseBtn.SetText("Pause")
+	p.pauseBtn.SetIcon(theme.MediaPauseIcon())
+	p.lines = appendBounded(p.lines, p.held)
+	p.held, p.missed = p.held[:0], 0
+	p.refilter()
+}
+
+// refilter rebuilds the shown lines after the lines or the filter changed, and refreshes the list.
+func (p *trafficPanel) refilter() {
+	p.filtered = p.text != "" || p.hop != ""
+	p.shown = p.shown[:0]
+	if p.filtered {
+		for i := len(p.lines) - 1; i >= 0; i-- {
+			t := &p.lines[i]
+			if (p.hop == "" || t.Hop == p.hop) && t.matches(p.text) {
+				p.shown = append(p.shown, i)
+			}
+		}
+	}
+	p.showCount()
+	p.list.Refresh()
+}
+
+func (p *trafficPanel) showCount() {
+	var text string
+	switch {
+	case len(p.lines) == 0:
+		text = "No exchanges yet: send a request through the gateway."
+	case p.filtered:
+		text = fmt.Sprintf("%d of the %d most recent exchanges match, newest first", len(p.shown), len(p.lines))
+	default:
+		text = fmt.Sprintf("%d most recent exchanges, newest first", len(p.lines))
+	}
+	if p.paused {
+		text = fmt.Sprintf("Paused: %d new while paused. %s", p.missed, text)
+		if p.missed > maxTrafficLines {
+			text += fmt.Sprintf(" (Resume keeps the newest %d.)", maxTrafficLines)
+		}
+	}
+	p.count.SetText(text)
+}
+
+// containsFold reports whether s contains sub, ignoring case, without allocating.
+func containsFold(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		// Compare from rune starts only.
+		if s[i]&0xC0 != 0x80 && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}

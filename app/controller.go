@@ -1,0 +1,387 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+
+	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
+	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
+	"github.com/coap-workbench/coap-workbench/views"
+)
+
+// controller ties the window's views to the engine: it is the tree's MeshSource, sends what
+// the composer composes, runs observations, and keeps the status bar current. Every network
+// call runs on a goroutine of its own; every view update goes through fyne.Do.
+type controller struct {
+	wb     *workbench.Workbench
+	logger *slog.Logger
+
+	tree      *views.MeshTree
+	composer  *views.Composer
+	inspector *views.Inspector
+	status    *views.StatusBar
+	observe   *views.ObserveTab
+
+	// current is the profile the composer sends through (main goroutine only).
+	current string
+	// accounts names each profile's account for the status bar.
+	accounts map[string]string
+
+	// do runs view updates from other goroutines on the main goroutine (fyne.Do; tests
+	// queue them for their own goroutine).
+	do func(func())
+
+	obsMu        sync.Mutex
+	observations map[int]*runningObservation
+	nextObs      int
+}
+
+// runningObservation is an observation the Observe tab shows.
+type runningObservation struct {
+	id      int
+	profile string
+	uri     string
+	obs     *coapengine.Observation
+	last    string
+	ended   string
+}
+
+func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
+	c := &controller{wb: wb, logger: logger, accounts: map[string]string{}, observations: map[int]*runningObservation{}, do: fyne.Do}
+	c.tree = views.NewMeshTree(c)
+	c.composer = views.NewComposer(c.completions)
+	c.inspector = views.NewInspector(wb.Decoders())
+	c.status = views.NewStatusBar()
+	c.observe = views.NewObserveTab()
+
+	c.tree.OnPick = func(t views.TreeTarget) {
+		c.useProfile(t.Profile)
+		c.composer.SetURI(t.URI)
+	}
+	c.tree.OnAction = c.treeAction
+	c.composer.OnSend = c.send
+	c.composer.Notify = func(msg string) { c.status.SetMessage(msg, false) }
+	c.composer.Gateway = c.gatewayOfCurrent
+	c.status.OnProfile = c.useProfile
+	c.status.OnRelogin = c.relogin
+	c.observe.OnStop = c.stopObservation
+	return c
+}
+
+// connection is the named profile's connection.
+func (c *controller) connection(profile string) (*coapengine.Connection, error) {
+	conn, ok := c.wb.Connection(profile)
+	if !ok {
+		return nil, fmt.Errorf("profile %q is not connected: connect it with Connection → Connect…", profile)
+	}
+	return conn, nil
+}
+
+// ListDevices is the tree's device list of a profile.
+func (c *controller) ListDevices(ctx context.Context, profile string) ([]coapengine.ListedDevice, error) {
+	conn, err := c.connection(profile)
+	if err != nil {
+		return nil, err
+	}
+	return conn.ListDeviceLinks(ctx)
+}
+
+// Crawl reads one device's resources for the tree.
+func (c *controller) Crawl(ctx context.Context, profile, base string) coapengine.DeviceTree {
+	conn, err := c.connection(profile)
+	if err != nil {
+		return coapengine.DeviceTree{Base: base, Err: err.Error()}
+	}
+	return conn.Crawl(ctx, base)
+}
+
+// CrawlMesh reads many devices' resources for the tree.
+func (c *controller) CrawlMesh(ctx context.Context, profile string, hosts []string, progress func(coapengine.CrawlProgress)) []coapengine.DeviceTree {
+	conn, err := c.connection(profile)
+	if err != nil {
+		out := make([]coapengine.DeviceTree, len(hosts))
+		for i, h := range hosts {
+			out[i] = coapengine.DeviceTree{Device: h, Err: err.Error()}
+			progress(coapengine.CrawlProgress{Done: i + 1, Total: len(hosts), Tree: out[i]})
+		}
+		return out
+	}
+	return conn.CrawlMesh(ctx, hosts, 32, progress)
+}
+
+// addConnection shows a newly connected profile in the tree and the status bar and makes it
+// the current one.
+func (c *controller) addConnection(conn *coapengine.Connection, account string) {
+	p := conn.Profile()
+	c.accounts[p.Name] = account
+	title := p.Name + " (direct)"
+	if p.Gateway != "" {
+		title = p.Name + " · " + p.Gateway
+	}
+	c.tree.AddProfile(p.Name, title)
+	c.useProfile(p.Name)
+}
+
+// useProfile makes name the profile the composer sends through.
+func (c *controller) useProfile(name string) {
+	if _, ok := c.wb.Connection(name); !ok {
+		return
+	}
+	c.current = name
+	c.status.SetProfiles(c.tree.Profiles(), name)
+	c.refreshStatus()
+}
+
+func (c *controller) gatewayOfCurrent() (string, int) {
+	conn, err := c.connection(c.current)
+	if err != nil {
+		return "", 0
+	}
+	p := conn.Profile()
+	port := p.LocalPort
+	if port == 0 {
+		port = int(conn.LocalAddr().Port())
+	}
+	return p.Gateway, port
+}
+
+// completions are the URIs the tree knows that contain what was typed.
+func (c *controller) completions(typed string) []string {
+	typed = strings.ToLower(strings.TrimSpace(typed))
+	var out []string
+	for _, u := range c.tree.ResourceURIs(c.current) {
+		if typed == "" || strings.Contains(strings.ToLower(u), typed) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// refreshStatus shows the current profile's session in the status bar (main goroutine).
+func (c *controller) refreshStatus() {
+	conn, err := c.connection(c.current)
+	if err != nil {
+		c.status.SetState(views.SessionState{}, time.Now())
+		return
+	}
+	p, st := conn.Profile(), conn.Status()
+	c.status.SetState(views.SessionState{
+		Profile: p.Name, Gateway: p.Gateway, Account: c.accounts[p.Name],
+		LoggedIn: st.LoggedIn, LastTraffic: st.LastTraffic, TokenExpires: st.TokenExpires,
+	}, time.Now())
+}
+
+// send runs the composed request (or starts its observation) off the main goroutine.
+func (c *controller) send(r views.ComposedRequest) {
+	conn, err := c.connection(c.current)
+	if err != nil {
+		c.inspector.ShowProblem("Nothing sent: no gateway connected. Open one with Connection → Connect…")
+		return
+	}
+	if r.Observe {
+		c.startObservation(conn, r.Request)
+		return
+	}
+	req := r.Request
+	c.inspector.ShowPending(coapengine.MethodName(req.Method) + " " + req.URI)
+	go func() {
+		wait := req.Timeout
+		if wait <= 0 {
+			wait = coapengine.DefaultTimeout
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Second)
+		defer cancel()
+		x, err := conn.Do(ctx, req)
+		c.do(func() {
+			if err != nil && x.URI == "" {
+				c.inspector.ShowProblem("Not sent: " + err.Error())
+				return
+			}
+			c.inspector.Show(x)
+			c.refreshStatus()
+		})
+	}()
+}
+
+func (c *controller) treeAction(a views.TreeAction, t views.TreeTarget) {
+	switch a {
+	case views.ActionGet:
+		c.useProfile(t.Profile)
+		c.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, t.URI)})
+		c.composer.Send()
+	case views.ActionObserve:
+		c.useProfile(t.Profile)
+		c.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, t.URI), Observe: true})
+		c.composer.Send()
+	case views.ActionCopyURI:
+		fyne.CurrentApp().Clipboard().SetContent(t.URI)
+		c.status.SetMessage("Copied "+t.URI, false)
+	case views.ActionCopyCoapClient:
+		cmd := coapclient.Command{Request: coapengine.NewRequest(codes.GET, t.URI)}
+		if conn, err := c.connection(t.Profile); err == nil {
+			cmd.Gateway = conn.Profile().Gateway
+			cmd.LocalPort = int(conn.LocalAddr().Port())
+		}
+		line, _ := coapclient.Render(cmd)
+		fyne.CurrentApp().Clipboard().SetContent(line)
+		c.status.SetMessage("Copied: "+line, false)
+	}
+}
+
+// relogin logs the current profile in again.
+func (c *controller) relogin() {
+	conn, err := c.connection(c.current)
+	if err != nil {
+		return
+	}
+	c.status.SetMessage("Logging in to "+conn.Profile().Gateway+"…", false)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err := conn.Login(ctx)
+		c.do(func() {
+			if err != nil {
+				c.status.SetMessage("Login failed: "+err.Error(), true)
+			} else {
+				c.status.SetMessage("Logged in again", false)
+			}
+			c.refreshStatus()
+		})
+	}()
+}
+
+// showEvent tells the user what a connection did, in plain words.
+func (c *controller) showEvent(e coapengine.Event) {
+	switch e.Kind {
+	case coapengine.EventSessionClosed:
+		c.status.SetMessage(e.Profile+": the gateway closed the session — logging in again on the next request", true)
+	case coapengine.EventReauthenticated:
+		c.status.SetMessage(e.Profile+": session expired — logged in again", false)
+	case coapengine.EventReauthFailed:
+		c.status.SetMessage(e.Profile+": session expired and logging in again failed: "+e.Detail, true)
+	case coapengine.EventObservationRenew:
+		c.status.SetMessage(e.Profile+": observation re-registered: "+e.Detail, false)
+	default:
+		c.status.SetMessage(e.Profile+": "+string(e.Kind), false)
+	}
+	c.refreshStatus()
+}
+
+// startObservation registers an observation and lists it in the Observe tab.
+func (c *controller) startObservation(conn *coapengine.Connection, req coapengine.Request) {
+	c.inspector.ShowPending("an observation of " + req.URI)
+	c.obsMu.Lock()
+	c.nextObs++
+	ro := &runningObservation{id: c.nextObs, profile: conn.Profile().Name, uri: req.URI}
+	c.obsMu.Unlock()
+	decoders := c.wb.Decoders()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		notify := func(x coapengine.Exchange) {
+			last := oneLine(x.Decode(decoders).Text)
+			c.obsMu.Lock()
+			ro.last = last
+			c.obsMu.Unlock()
+		}
+		obs, first, err := conn.Observe(ctx, req, notify)
+		if err != nil {
+			c.do(func() {
+				if first.URI != "" {
+					c.inspector.Show(first)
+				}
+				c.inspector.ShowProblem("The observation did not start: " + err.Error())
+			})
+			return
+		}
+		c.obsMu.Lock()
+		ro.obs = obs
+		ro.last = oneLine(first.Decode(decoders).Text)
+		c.observations[ro.id] = ro
+		c.obsMu.Unlock()
+		go func() {
+			<-obs.Done()
+			c.obsMu.Lock()
+			if ro.ended == "" {
+				ro.ended = "the device ended it"
+			}
+			c.obsMu.Unlock()
+		}()
+		c.do(func() {
+			c.inspector.Show(first)
+			c.refreshObservations()
+		})
+	}()
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// stopObservation deregisters an observation at the origin.
+func (c *controller) stopObservation(id int) {
+	c.obsMu.Lock()
+	ro := c.observations[id]
+	c.obsMu.Unlock()
+	if ro == nil || ro.obs == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := ro.obs.Cancel(ctx)
+		c.obsMu.Lock()
+		ro.ended = "stopped"
+		if err != nil && !errors.Is(err, context.Canceled) {
+			ro.ended = "stopped here; the device was not told: " + err.Error()
+		}
+		c.obsMu.Unlock()
+		c.do(c.refreshObservations)
+	}()
+}
+
+// refreshObservations shows the observations' health (main goroutine).
+func (c *controller) refreshObservations() {
+	c.obsMu.Lock()
+	rows := make([]views.ObservationRow, 0, len(c.observations))
+	for id := 1; id <= c.nextObs; id++ {
+		ro := c.observations[id]
+		if ro == nil {
+			continue
+		}
+		rows = append(rows, views.ObservationRow{ID: ro.id, Profile: ro.profile, URI: ro.uri, Health: ro.obs.Health(), Last: ro.last, Ended: ro.ended})
+	}
+	c.obsMu.Unlock()
+	c.observe.SetObservations(rows)
+}
+
+// stopAllObservations deregisters every running observation (on closing the window).
+func (c *controller) stopAllObservations(ctx context.Context) {
+	c.obsMu.Lock()
+	var running []*coapengine.Observation
+	for _, ro := range c.observations {
+		if ro.ended == "" {
+			running = append(running, ro.obs)
+		}
+	}
+	c.obsMu.Unlock()
+	var wg sync.WaitGroup
+	for _, o := range running {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = o.Cancel(ctx) }()
+	}
+	wg.Wait()
+}

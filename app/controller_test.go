@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
+	"github.com/coap-workbench/coap-workbench/internal/testbed"
+	"github.com/coap-workbench/coap-workbench/internal/uiqueue"
+	"github.com/coap-workbench/coap-workbench/views"
+)
+
+// windowHarness is the window's views over a real gateway-lite on loopback, with the views'
+// updates queued for the test's goroutine.
+type windowHarness struct {
+	bed  *testbed.Bed
+	ctrl *controller
+	q    *uiqueue.Queue
+	win  fyne.Window
+}
+
+func openWindowHarness(t *testing.T) *windowHarness {
+	t.Helper()
+	test.NewTempApp(t)
+	bed := testbed.Start(t, nil)
+	wb := workbench.Open(workbench.Options{DataDir: t.TempDir(), NoHistory: true, Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(func() { wb.Close() })
+	q := uiqueue.New()
+	c := newController(wb, slog.New(slog.DiscardHandler))
+	c.do, c.tree.Do = q.Do, q.Do
+	p := coapengine.Profile{Name: "lab", Gateway: bed.Gateway.Addr().String(), Tokens: coapengine.IssuerFunc(func(ctx context.Context) (coapengine.Token, error) {
+		raw, exp, err := bed.IssueToken(ctx)
+		return coapengine.Token{Raw: raw, ExpiresAt: exp}, err
+	})}
+	conn, err := wb.Connect(t.Context(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := views.NewWorkspace(c.tree.Object(), c.composer.Object(), c.inspector.Object(), c.status.Object(),
+		container.NewTabItem("Observe", c.observe.Object()))
+	w := test.NewWindow(ws.Object())
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(1280, 800))
+	c.addConnection(conn, "dev")
+	q.WaitFor(t, "the device list", func() bool { return c.tree.DeviceCount("lab") == len(bed.Mesh.Devices()) })
+	return &windowHarness{bed: bed, ctrl: c, q: q, win: w}
+}
+
+func TestTypingAURIAndPressingSendShowsTheDecodedResponse(t *testing.T) {
+	h := openWindowHarness(t)
+	c := h.ctrl
+	if !strings.Contains(c.status.SessionText(), "account dev · session active") {
+		t.Fatalf("status bar %q", c.status.SessionText())
+	}
+	test.Type(c.composer.URIEntry(), testbed.SeedURI("/sys/stats?mod=pwr"))
+	test.Tap(c.composer.SendButton())
+	h.q.WaitFor(t, "the response", func() bool { return c.inspector.Shown().Response != nil })
+	x := c.inspector.Shown()
+	if x.Code().String() != "Content" || x.AnsweredBy != coapengine.AnsweredByDevice {
+		t.Fatalf("got %s answered by %q", x.Code(), x.AnsweredBy)
+	}
+	d := x.Decode(c.wb.Decoders())
+	volts, ok := d.Number("bat_voltage")
+	if d.Decoder != "power-stats" || !ok || volts < 2 || volts > 4.5 {
+		t.Fatalf("decoded as %s, battery %v %v", d.Decoder, volts, ok)
+	}
+}
+
+func TestAnUnknownDeviceIsExplainedAsTheGatewaysAnswer(t *testing.T) {
+	h := openWindowHarness(t)
+	c := h.ctrl
+	test.Type(c.composer.URIEntry(), "coap://SSN00000000DEADBEEF.sim.starfish.test:4849/sys")
+	test.Tap(c.composer.SendButton())
+	h.q.WaitFor(t, "the response", func() bool { return c.inspector.Shown().Response != nil })
+	if x := c.inspector.Shown(); x.AnsweredBy != coapengine.AnsweredByGateway || x.Explanation == "" {
+		t.Fatalf("answered by %q, explanation %q", x.AnsweredBy, x.Explanation)
+	}
+}
+
+func TestOpeningADeviceInTheTreeCrawlsItThroughTheGateway(t *testing.T) {
+	h := openWindowHarness(t)
+	c := h.ctrl
+	seed := testbed.SeedHost
+	dev := views.DeviceID("lab", seed)
+	c.tree.Tree().OpenBranch(dev)
+	h.q.WaitFor(t, "the crawl", func() bool { _, tree, _ := c.tree.Device("lab", seed); return tree != nil })
+	_, tree, _ := c.tree.Device("lab", seed)
+	if !tree.Reachable || len(tree.Resources) < 5 {
+		t.Fatalf("crawl: reachable %v, %d resources, err %q", tree.Reachable, len(tree.Resources), tree.Err)
+	}
+	var children []string
+	for _, id := range c.tree.VisibleChildren(dev) {
+		children = append(children, id[strings.LastIndex(id, "\x1f")+1:])
+	}
+	if strings.Join(children, " ") != "/snsr /sys" {
+		t.Fatalf("top-level paths %q", children)
+	}
+	// Picking a resource puts its URI in the composer.
+	c.tree.Tree().Select(views.NodeID("lab", seed, "/sys"))
+	if r, _ := c.composer.Request(); r.Request.URI != testbed.SeedURI("/sys") {
+		t.Fatalf("composer URI %q", r.Request.URI)
+	}
+	// And the URI box completes from what was crawled.
+	if got := c.completions("mod=pwr"); len(got) != 1 || got[0] != testbed.SeedURI("/sys/stats?mod=pwr") {
+		t.Fatalf("completions %q", got)
+	}
+}
+
+func TestObservingFromTheComposerListsTheObservationAndStopReachesTheDevice(t *testing.T) {
+	h := openWindowHarness(t)
+	c := h.ctrl
+	c.composer.SetURI(testbed.SeedURI("/sys/stats?mod=pwr"))
+	c.composer.SetObserve(true)
+	c.composer.Send()
+	h.q.WaitFor(t, "the observation", func() bool { c.refreshObservations(); return len(c.observe.Rows()) == 1 })
+	dev, _ := h.bed.Mesh.Lookup(testbed.SeedHost)
+	if dev.Status().PowerObservers != 1 {
+		t.Fatalf("device has %d observers", dev.Status().PowerObservers)
+	}
+	c.stopObservation(c.observe.Rows()[0].ID)
+	h.q.WaitFor(t, "the stop", func() bool { c.refreshObservations(); return c.observe.Rows()[0].Ended != "" })
+	deadline := time.Now().Add(5 * time.Second)
+	for dev.Status().PowerObservers != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := dev.Status().PowerObservers; n != 0 {
+		t.Fatalf("after Stop the device still has %d observers", n)
+	}
+}

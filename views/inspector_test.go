@@ -1,0 +1,123 @@
+package views
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+
+	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
+)
+
+var inspectorStart = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// powerStatsExchange is a GET of the seed NIC's power statistics answered by the device.
+func powerStatsExchange(sleep uint32) coapengine.Exchange {
+	body, _ := ssn.PowerStats{TotalTime: 8000, SleepTime: sleep, StandbyTime: 400, RFCTime: 100, TxBytes: 5120, BatteryMicrovolts: 3_600_000}.MarshalBinary()
+	return coapengine.Exchange{
+		Profile: "embedded", Device: "SSN001350050005E7D6.sim.starfish.test", Path: "/sys/stats?mod=pwr", URI: statsURI,
+		Request: coapengine.MessageRecord{Code: codes.GET, Type: "CON"},
+		Response: &coapengine.MessageRecord{Code: codes.Content, Type: "ACK", Payload: body, Options: []coapengine.OptionRecord{
+			{Number: 12, Name: "Content-Format", Value: []byte{42}, Display: "42 (application/octet-stream)"},
+			{Number: 14, Name: "Max-Age", Value: []byte{60}, Display: "60"},
+		}},
+		Start: inspectorStart, RTT: 312 * time.Millisecond, AnsweredBy: coapengine.AnsweredByDevice, Retransmissions: 1,
+	}
+}
+
+func newTestInspector(t *testing.T) (*Inspector, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	i := NewInspector(decode.NewRegistry())
+	w := test.NewWindow(i.Object())
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(700, 600))
+	return i, w
+}
+
+func TestTheInspectorShowsPowerStatsAsATableWithTheHopThatAnswered(t *testing.T) {
+	i, _ := newTestInspector(t)
+	if !i.empty.Visible() || !strings.Contains(i.empty.Text, "No response yet") {
+		t.Fatalf("empty state %q", i.empty.Text)
+	}
+	i.Show(powerStatsExchange(6000))
+	if i.code.Text != "2.05 Content" || i.hop.Text != "answered by the device, through the gateway" {
+		t.Fatalf("code %q hop %q", i.code.Text, i.hop.Text)
+	}
+	for _, want := range []string{"RTT 312 ms", "48 bytes", "1 retransmission", "ACK"} {
+		if !strings.Contains(i.metrics.Text, want) {
+			t.Fatalf("metrics %q lack %q", i.metrics.Text, want)
+		}
+	}
+	fields := map[string]string{}
+	for _, r := range i.fieldRow {
+		fields[r[0]] = r[1]
+	}
+	if fields["bat_voltage"] != "3.600 V (3600000 µV)" || fields["sleep_pct"] != "75.00 %" {
+		t.Fatalf("decoded rows %v", fields)
+	}
+	if len(i.optRows) != 2 || i.optRows[1][0] != "Max-Age (14)" || i.optRows[1][1] != "60" || i.optRows[1][2] != "3c" {
+		t.Fatalf("options %v", i.optRows)
+	}
+	if !strings.HasPrefix(i.hexDump.Text, "00000000  09 2c 00 00 00 00 1f 40") {
+		t.Fatalf("hex view %q", i.hexDump.Text)
+	}
+}
+
+func TestTheInspectorExplainsAGatewayTimeout(t *testing.T) {
+	i, _ := newTestInspector(t)
+	x := powerStatsExchange(0)
+	x.Response = &coapengine.MessageRecord{Code: codes.GatewayTimeout, Type: "ACK"}
+	x.AnsweredBy = coapengine.AnsweredByGateway
+	x.Explanation = coapengine.Explain(codes.GatewayTimeout, coapengine.AnsweredByGateway)
+	i.Show(x)
+	if i.code.Text != "5.04 Gateway Timeout" || i.code.Importance != widget.DangerImportance || i.hop.Text != "answered by the gateway" {
+		t.Fatalf("code %q (%v), hop %q", i.code.Text, i.code.Importance, i.hop.Text)
+	}
+	if !i.explain.Visible() || !strings.Contains(i.explain.Text, "did not answer") {
+		t.Fatalf("explanation %q", i.explain.Text)
+	}
+	if i.decoded.Text != "The response has no payload." {
+		t.Fatalf("decoded %q", i.decoded.Text)
+	}
+}
+
+func TestTheDiffComparesWithThePreviousResponseOfTheSameResource(t *testing.T) {
+	i, _ := newTestInspector(t)
+	i.Show(powerStatsExchange(6000))
+	if !strings.HasPrefix(diffText(i), "First response of this resource") {
+		t.Fatalf("first diff %q", diffText(i))
+	}
+	i.Show(powerStatsExchange(6000))
+	if diffText(i) != "Same as the previous response of this resource." {
+		t.Fatalf("same diff %q", diffText(i))
+	}
+	i.Show(powerStatsExchange(7000))
+	var removed, added []string
+	for _, s := range i.diff.Segments {
+		ts := s.(*widget.TextSegment)
+		switch {
+		case strings.HasPrefix(ts.Text, "- "):
+			removed = append(removed, ts.Text)
+		case strings.HasPrefix(ts.Text, "+ "):
+			added = append(added, ts.Text)
+		}
+	}
+	if len(removed) == 0 || len(removed) != len(added) || !strings.Contains(strings.Join(removed, "\n"), "sleep") {
+		t.Fatalf("diff removed %q added %q", removed, added)
+	}
+}
+
+func diffText(i *Inspector) string {
+	var b strings.Builder
+	for _, s := range i.diff.Segments {
+		b.WriteString(s.(*widget.TextSegment).Text)
+	}
+	return b.String()
+}

@@ -1,0 +1,154 @@
+package views
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// SessionState is what the status bar shows of the current profile.
+type SessionState struct {
+	Profile string
+	// Gateway is host:port, "" for a profile that sends directly.
+	Gateway string
+	Account string
+	// LoggedIn, LastTraffic and TokenExpires describe the session (zero times: unknown).
+	LoggedIn     bool
+	LastTraffic  time.Time
+	TokenExpires time.Time
+	// Busy says that a login is under way.
+	Busy bool
+}
+
+// StatusBar is the window's bottom line: the gateway, the account, the session with the time
+// since the last traffic, the token's expiry, a re-login button, and the last message.
+type StatusBar struct {
+	root    fyne.CanvasObject
+	profile *widget.Select
+	session *widget.Label
+	message *widget.Label
+	relogin *widget.Button
+
+	// OnProfile is called when the user switches to another connected profile.
+	OnProfile func(name string)
+	// OnRelogin is called by the re-login button.
+	OnRelogin func()
+}
+
+// NewStatusBar builds a status bar with no profile.
+func NewStatusBar() *StatusBar {
+	s := &StatusBar{}
+	s.profile = widget.NewSelect(nil, func(name string) {
+		if s.OnProfile != nil {
+			s.OnProfile(name)
+		}
+	})
+	s.profile.PlaceHolder = "no profile"
+	s.session = widget.NewLabel("No gateway connected: Connection → Connect…")
+	s.message = widget.NewLabel("")
+	s.message.Truncation = fyne.TextTruncateEllipsis
+	s.message.Importance = widget.LowImportance
+	s.relogin = widget.NewButtonWithIcon("Log in again", theme.ViewRefreshIcon(), func() {
+		if s.OnRelogin != nil {
+			s.OnRelogin()
+		}
+	})
+	s.relogin.Disable()
+	left := container.NewHBox(s.profile, s.session, s.relogin)
+	s.root = container.NewBorder(widget.NewSeparator(), nil, left, nil, s.message)
+	return s
+}
+
+// Object is the status bar.
+func (s *StatusBar) Object() fyne.CanvasObject { return s.root }
+
+// SetProfiles lists the connected profiles and marks the current one.
+func (s *StatusBar) SetProfiles(names []string, current string) {
+	s.profile.Options = names
+	s.profile.Selected = current
+	s.profile.Refresh()
+}
+
+// SetState shows the current profile's session, as of now.
+func (s *StatusBar) SetState(st SessionState, now time.Time) {
+	s.session.SetText(describeSession(st, now))
+	if st.Gateway == "" || st.Busy {
+		s.relogin.Disable()
+	} else {
+		s.relogin.Enable()
+	}
+}
+
+// SessionText is the session part of the bar as shown (for tests).
+func (s *StatusBar) SessionText() string { return s.session.Text }
+
+// SetMessage shows the latest message (a copy, a login, an error) at the bar's right.
+func (s *StatusBar) SetMessage(text string, important bool) {
+	s.message.SetText(text)
+	if important {
+		s.message.Importance = widget.WarningImportance
+	} else {
+		s.message.Importance = widget.LowImportance
+	}
+	s.message.Refresh()
+}
+
+// Message is the latest message.
+func (s *StatusBar) Message() string { return s.message.Text }
+
+// describeSession is "gateway 127.0.0.1:5683 · account dev · session active, last traffic
+// 3 s ago · token expires in 59 min".
+func describeSession(st SessionState, now time.Time) string {
+	if st.Profile == "" {
+		return "No gateway connected: Connection → Connect…"
+	}
+	if st.Gateway == "" {
+		return "direct to devices (no gateway)"
+	}
+	text := "gateway " + st.Gateway
+	if st.Account != "" {
+		text += " · account " + st.Account
+	}
+	switch {
+	case st.Busy:
+		text += " · logging in…"
+	case !st.LoggedIn:
+		text += " · no session (it logs in on the first request)"
+	case st.LastTraffic.IsZero():
+		text += " · session active"
+	default:
+		text += " · session active, last traffic " + ago(now.Sub(st.LastTraffic))
+	}
+	if !st.TokenExpires.IsZero() {
+		if left := st.TokenExpires.Sub(now); left > 0 {
+			text += " · token expires in " + roughDuration(left)
+		} else {
+			text += " · token expired"
+		}
+	}
+	return text
+}
+
+func ago(d time.Duration) string {
+	if d < time.Second {
+		return "just now"
+	}
+	return roughDuration(d) + " ago"
+}
+
+// roughDuration writes a duration the way a person says it: "12 s", "59 min", "3 h".
+func roughDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
