@@ -11,7 +11,7 @@ LDFLAGS := -X $(PKG)/app.version=$(VERSION) -X $(PKG)/app.commit=$(COMMIT) -X $(
 TAGS    := migrated_fynedo
 TEST_TAGS := ci,migrated_fynedo
 
-.PHONY: run build test deps test-deps vet unit e2e fuzz bench bench-compare clean
+.PHONY: run build test deps test-deps vet unit e2e fuzz bench bench-compare screenshots clean
 
 ## run: install what is missing, build, and open the workbench
 run: deps build
@@ -63,6 +63,12 @@ bench:
 ## bench-compare: gateway-lite against the devices and against libcoap's forward proxy
 bench-compare: test-deps
 	scripts/bench-compare.sh
+
+## screenshots: the real window under Xvfb, driven through its main screens in the light and
+## dark variants; PNGs in docs/screenshots/
+screenshots: build
+	scripts/install-deps.sh screenshots
+	scripts/screenshots.sh ./$(BINARY)
 
 clean:
 	rm -f $(BINARY)

@@ -81,7 +81,7 @@ func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
 func (c *controller) connection(profile string) (*coapengine.Connection, error) {
 	conn, ok := c.wb.Connection(profile)
 	if !ok {
-		return nil, fmt.Errorf("profile %q is not connected: connect it with Connection → Connect…", profile)
+		return nil, fmt.Errorf("profile %q is not connected: connect it with Connection > Connect…", profile)
 	}
 	return conn, nil
 }
@@ -184,7 +184,7 @@ func (c *controller) refreshStatus() {
 func (c *controller) send(r views.ComposedRequest) {
 	conn, err := c.connection(c.current)
 	if err != nil {
-		c.inspector.ShowProblem("Nothing sent: no gateway connected. Open one with Connection → Connect…")
+		c.inspector.ShowProblem("Nothing sent: no gateway connected. Open one with Connection > Connect…")
 		return
 	}
 	if r.Observe {

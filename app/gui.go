@@ -38,20 +38,29 @@ const (
 // with a locally issued token, and the mesh tree listing its devices. args are the gui
 // command's flags (none when the workbench starts without arguments).
 func runGUI(args []string, stderr io.Writer) int {
+	start := time.Now()
 	o := DefaultGatewayOptions()
 	fs := newFlagSet("gui", "[flags]: open the workbench window (the default without a command)")
 	registerDataDir(fs, &o.DataDir)
 	o.registerMesh(fs)
 	fs.StringVar(&o.Listen, "listen", o.Listen, "UDP address of the embedded gateway (a taken port is replaced by a free one)")
 	screenshots := fs.String("screenshots", "", "drive the window through its main screens, write PNGs to this directory, and quit")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiling endpoints on this loopback address, e.g. 127.0.0.1:6060")
 	if exit, stop := parseFlags(fs, args, stderr); stop {
 		return exit
+	}
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr); err != nil {
+			fmt.Fprintf(stderr, "gui: %v\n", err)
+			return ExitUsage
+		}
 	}
 	ring := logring.New(5000, slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	logger := slog.New(ring)
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	g := newGUI(a, logger, ring, o)
+	a.Lifecycle().SetOnStarted(func() { logger.Info("window shown", "after_start", time.Since(start).Round(time.Millisecond)) })
 	status := ExitOK
 	if *screenshots != "" {
 		go func() {
@@ -119,7 +128,7 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 		g.ctrl.status.SetMessage(n, true)
 	}
 	if err != nil {
-		g.ctrl.status.SetMessage("The embedded gateway could not start: "+err.Error()+" — connect to a gateway with Connection → Connect…", true)
+		g.ctrl.status.SetMessage("The embedded gateway could not start: "+err.Error()+" — connect to a gateway with Connection > Connect…", true)
 	} else if e.PortNote != "" {
 		g.ctrl.status.SetMessage(e.PortNote, true)
 	}

@@ -166,7 +166,7 @@ func (g *gui) disconnectCurrent() {
 func (g *gui) showAddDevice() {
 	profile := g.ctrl.current
 	if profile == "" {
-		dialog.ShowInformation("Add device", "Connect to a gateway first: Connection → Connect…", g.window)
+		dialog.ShowInformation("Add device", "Connect to a gateway first: Connection > Connect…", g.window)
 		return
 	}
 	entry := widget.NewEntry()

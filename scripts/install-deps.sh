@@ -2,14 +2,15 @@
 # Installs the system packages CoAP Workbench needs, when they are missing.
 #   scripts/install-deps.sh run    what building and running the workbench needs
 #   scripts/install-deps.sh test   that, plus what the tests need (libcoap's coap-client, Xvfb)
+#   scripts/install-deps.sh screenshots   that, plus ImageMagick (make screenshots)
 # On Debian and Ubuntu it uses apt-get (through sudo when not root); elsewhere it says what to
 # install and stops.
 set -euo pipefail
 
 mode=${1:-run}
 case "$mode" in
-  run|test) ;;
-  *) echo "usage: $0 run|test" >&2; exit 3 ;;
+  run|test|screenshots) ;;
+  *) echo "usage: $0 run|test|screenshots" >&2; exit 3 ;;
 esac
 
 # Fyne's desktop driver compiles GLFW with cgo, for X11 and Wayland.
@@ -19,7 +20,8 @@ run_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 test_pkgs=(libcoap3-bin xvfb)
 
 pkgs=("${run_pkgs[@]}")
-[ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$mode" != run ] && pkgs+=("${test_pkgs[@]}")
+[ "$mode" = screenshots ] && pkgs+=(imagemagick)
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
   cat >&2 <<MSG

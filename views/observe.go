@@ -94,6 +94,9 @@ func (t *ObserveTab) Object() fyne.CanvasObject { return t.root }
 
 // SetObservations shows rows (main goroutine).
 func (t *ObserveTab) SetObservations(rows []ObservationRow) {
+	if len(rows) == 0 && len(t.rows) == 0 {
+		return // nothing shown, nothing to show: no redraw
+	}
 	t.rows = rows
 	t.empty.Hidden = len(rows) > 0
 	t.list.Hidden = len(rows) == 0

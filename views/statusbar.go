@@ -48,7 +48,7 @@ func NewStatusBar() *StatusBar {
 		}
 	})
 	s.profile.PlaceHolder = "no profile"
-	s.session = widget.NewLabel("No gateway connected: Connection → Connect…")
+	s.session = widget.NewLabel("No gateway connected: Connection > Connect…")
 	s.message = widget.NewLabel("")
 	s.message.Truncation = fyne.TextTruncateEllipsis
 	s.message.Importance = widget.LowImportance
@@ -75,7 +75,10 @@ func (s *StatusBar) SetProfiles(names []string, current string) {
 
 // SetState shows the current profile's session, as of now.
 func (s *StatusBar) SetState(st SessionState, now time.Time) {
-	s.session.SetText(describeSession(st, now))
+	// An unchanged text is not set again: every refresh redraws the window.
+	if text := describeSession(st, now); text != s.session.Text {
+		s.session.SetText(text)
+	}
 	if st.Gateway == "" || st.Busy {
 		s.relogin.Disable()
 	} else {
@@ -104,7 +107,7 @@ func (s *StatusBar) Message() string { return s.message.Text }
 // 3 s ago · token expires in 59 min".
 func describeSession(st SessionState, now time.Time) string {
 	if st.Profile == "" {
-		return "No gateway connected: Connection → Connect…"
+		return "No gateway connected: Connection > Connect…"
 	}
 	if st.Gateway == "" {
 		return "direct to devices (no gateway)"
@@ -133,9 +136,14 @@ func describeSession(st SessionState, now time.Time) string {
 	return text
 }
 
+// ago says how long ago something was, in steps coarse enough that the status bar changes
+// every 10 s at most in the first minute, and every minute after.
 func ago(d time.Duration) string {
-	if d < time.Second {
+	switch {
+	case d < 10*time.Second:
 		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s ago", int(d.Seconds())/10*10)
 	}
 	return roughDuration(d) + " ago"
 }
