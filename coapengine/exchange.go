@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
 	"github.com/coap-workbench/coap-workbench/internal/udpendpoint"
 	"github.com/plgd-dev/go-coap/v3/message"
@@ -163,10 +164,19 @@ func (x Exchange) Summary() string {
 }
 
 // Decode decodes the response's payload with reg, choosing the decoder by the target's path
-// and the response's Content-Format. Without a response it decodes to an empty text.
+// and the response's Content-Format; an error's payload is read as its diagnostic text. Without a response it decodes to an empty text.
 func (x Exchange) Decode(reg *decode.Registry) decode.Decoded {
 	if x.Response == nil {
 		return decode.Decoded{Decoder: "empty"}
 	}
-	return reg.Decode(decode.Input{Path: x.Path, ContentFormat: x.Response.ContentFormat(), Payload: x.Response.Payload, ReceivedAt: x.Start.Add(x.RTT)})
+	in := decode.Input{Path: x.Path, ContentFormat: x.Response.ContentFormat(), Payload: x.Response.Payload, ReceivedAt: x.Start.Add(x.RTT)}
+	if x.Response.Code >= codes.BadRequest {
+		// An error's payload is a diagnostic message (RFC 7252 §5.5.2), not the resource's
+		// representation: the resource's decoder does not apply.
+		in.Path = ""
+		if in.ContentFormat == NoFormat {
+			in.ContentFormat = ssn.FormatText
+		}
+	}
+	return reg.Decode(in)
 }

@@ -20,10 +20,20 @@ type rowWidget struct {
 	detail *widget.Label
 	uid    string
 	menu   func(uid string, at fyne.Position)
+	// selectRow selects uid in the tree.
+	selectRow func(uid string)
 }
 
 func (r *rowWidget) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, r.detail, r.name))
+}
+
+// Tapped selects the row. A row that takes secondary taps is what a click finds first, so it
+// must pass primary ones on to the tree itself.
+func (r *rowWidget) Tapped(*fyne.PointEvent) {
+	if r.selectRow != nil && r.uid != "" {
+		r.selectRow(r.uid)
+	}
 }
 
 // TappedSecondary opens the row's context menu.
@@ -34,7 +44,7 @@ func (r *rowWidget) TappedSecondary(e *fyne.PointEvent) {
 }
 
 func (m *MeshTree) newRow(bool) fyne.CanvasObject {
-	r := &rowWidget{icon: widget.NewIcon(theme.ComputerIcon()), name: widget.NewLabel("SSN001350050005E7D6"), detail: widget.NewLabel("Milli · 312 ms"), menu: m.showMenu}
+	r := &rowWidget{icon: widget.NewIcon(theme.ComputerIcon()), name: widget.NewLabel("SSN001350050005E7D6"), detail: widget.NewLabel("Milli · 312 ms"), menu: m.showMenu, selectRow: m.tree.Select}
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.detail.Importance = widget.LowImportance
 	r.ExtendBaseWidget(r)

@@ -284,3 +284,23 @@ func BenchmarkTreeOpenAndScroll1000(b *testing.B) {
 		w.Close()
 	}
 }
+
+func TestTappingARowPicksItsDevice(t *testing.T) {
+	m, _, _ := newTestTree(t, 3)
+	var picked []TreeTarget
+	m.OnPick = func(t TreeTarget) { picked = append(picked, t) }
+	want := DeviceID("gw", fakeHost(1))
+	var row *rowWidget
+	for _, o := range test.LaidOutObjects(m.tree) {
+		if r, ok := o.(*rowWidget); ok && r.uid == want {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatal("the device's row is not on screen")
+	}
+	test.Tap(row)
+	if len(picked) != 1 || picked[0].URI != "coap://"+fakeHost(1)+":4849/" {
+		t.Fatalf("picked %+v", picked)
+	}
+}
