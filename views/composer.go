@@ -164,7 +164,7 @@ func NewComposer(completions func(typed string) []string) *Composer {
 	copyButton := widget.NewButtonWithIcon("Copy as coap-client", theme.ContentCopyIcon(), c.copyAsCoapClient)
 	pasteButton := widget.NewButtonWithIcon("Paste coap-client command…", theme.ContentPasteIcon(), c.ShowPasteDialog)
 
-	line := container.NewBorder(nil, nil, c.method, c.sendButton, c.uri)
+	line := container.NewBorder(nil, nil, c.method, container.NewHBox(c.observe, c.sendButton), c.uri)
 	settings := container.NewGridWithColumns(2,
 		container.New(layout.NewFormLayout(),
 			widget.NewLabel("Type"), c.nonConfirm,
@@ -181,7 +181,7 @@ func NewComposer(completions func(typed string) []string) *Composer {
 	payloadHead := container.NewBorder(nil, nil, boldLabel("Payload"), nil, c.payloadMode)
 	form := container.NewVBox(
 		line, c.uriError,
-		container.NewBorder(nil, nil, nil, c.observe, settings), c.otherError,
+		settings, c.otherError,
 		optionsHead, c.optionsBox, c.optionsError,
 		payloadHead, c.payloadEntry, c.payloadError, c.preview,
 	)

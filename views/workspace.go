@@ -24,7 +24,7 @@ func NewWorkspace(tree, composer, inspector, status fyne.CanvasObject, tabs ...*
 	centre := container.NewVSplit(request, w.Tabs)
 	centre.Offset = 0.62
 	main := container.NewHSplit(tree, centre)
-	main.Offset = 0.3
+	main.Offset = 0.27
 	w.Splits = []*container.Split{main, centre, request}
 	w.root = container.NewBorder(nil, status, nil, nil, main)
 	return w
