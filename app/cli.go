@@ -73,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "CoAP Workbench: a desktop tool for Starfish CoAP device meshes.")
-	fmt.Fprintln(w, "\nUsage:\n  coap-workbench              open the workbench window (embedded gateway-lite included)")
+	fmt.Fprintln(w, "\nUsage:\n  coap-workbench [gui]        open the workbench window (embedded gateway-lite included)")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  coap-workbench %-12s %s\n", c.name, c.summary)
 	}

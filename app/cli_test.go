@@ -81,3 +81,13 @@ func TestBenchMeasuresTheGateway(t *testing.T) {
 		}
 	}
 }
+
+func TestTheGUICommandRefusesUnknownFlagsBeforeOpeningAWindow(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"gui", "--no-such-flag"}, &stdout, &stderr); code != ExitUsage {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if code := run([]string{"gui", "--pprof", "10.1.2.3:6060"}, &stdout, &stderr); code != ExitUsage || !strings.Contains(stderr.String(), "loopback") {
+		t.Fatalf("a non-loopback pprof address: exit %d, stderr %q", code, stderr.String())
+	}
+}

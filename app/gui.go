@@ -40,7 +40,7 @@ const (
 func runGUI(args []string, stderr io.Writer) int {
 	start := time.Now()
 	o := DefaultGatewayOptions()
-	fs := newFlagSet("gui", "[flags]: open the workbench window (the default without a command)")
+	fs := newFlagSet("gui [flags]", "Opens the workbench window (what coap-workbench does without a command), with the embedded\ngateway-lite and its simulated mesh; a taken port is replaced by a free one.")
 	registerDataDir(fs, &o.DataDir)
 	o.registerMesh(fs)
 	fs.StringVar(&o.Listen, "listen", o.Listen, "UDP address of the embedded gateway (a taken port is replaced by a free one)")

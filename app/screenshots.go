@@ -78,7 +78,7 @@ func (g *gui) driveScreenshots(dir string) error {
 	if err := waitFor("the crawl", 2*time.Minute, func() bool { return !tree.Crawling() }); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { tree.SetFilter("snsr") })
+	fyne.DoAndWait(func() { tree.SetFilter("gen5") })
 	if err := g.capture(dir, "tree-filtered"); err != nil {
 		return err
 	}

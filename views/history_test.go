@@ -312,3 +312,25 @@ func BenchmarkHistoryTabFirstPage100k(b *testing.B) {
 		w.Close()
 	}
 }
+
+// BenchmarkHistoryTabScrollAll100k opens a 100 000-entry history and scrolls the tab to its
+// end, loading every page, as a user holding the End key would (ns/op over pages: the time a
+// page costs). Memory is not reported here: the test driver never empties Fyne's renderer
+// cache, which the desktop driver does as it paints.
+func BenchmarkHistoryTabScrollAll100k(b *testing.B) {
+	store := openTestHistory(b, 100_000)
+	test.NewTempApp(b)
+	for b.Loop() {
+		h := openHistoryTab(b, store, "")
+		steps := 0
+		for !h.tab.ended {
+			h.tab.list.ScrollToBottom()
+			h.waitLoaded(b)
+			steps++
+		}
+		if h.tab.rowCount() != 100_000 {
+			b.Fatalf("%d rows loaded", h.tab.rowCount())
+		}
+		b.ReportMetric(float64(steps), "pages")
+	}
+}
