@@ -29,10 +29,7 @@ func newTestComposer(t *testing.T) (*Composer, fyne.Window) {
 		}
 		return out
 	})
-	w := test.NewWindow(c.Object())
-	t.Cleanup(w.Close)
-	w.Resize(fyne.NewSize(700, 700))
-	return c, w
+	return c, showInTestWindow(t, c.Object(), 700, 700)
 }
 
 func TestTypingAURIAndPressingSendSendsIt(t *testing.T) {

@@ -35,10 +35,7 @@ func newTestInspector(t *testing.T) (*Inspector, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
 	i := NewInspector(decode.NewRegistry())
-	w := test.NewWindow(i.Object())
-	t.Cleanup(w.Close)
-	w.Resize(fyne.NewSize(700, 600))
-	return i, w
+	return i, showInTestWindow(t, i.Object(), 700, 600)
 }
 
 func TestTheInspectorShowsPowerStatsAsATableWithTheHopThatAnswered(t *testing.T) {

@@ -101,12 +101,17 @@ func newTestTree(t *testing.T, n int) (*MeshTree, *fakeMesh, *uiqueue.Queue) {
 	q := uiqueue.New()
 	m := NewMeshTree(src)
 	m.Do = q.Do
-	w := test.NewWindow(m.Object())
-	t.Cleanup(w.Close)
-	w.Resize(fyne.NewSize(360, 600))
+	showInTestWindow(t, m.Object(), 360, 600)
 	m.AddProfile("gw", "gw · 127.0.0.1:5683")
 	q.WaitFor(t, "the device list", func() bool { return m.DeviceCount("gw") == n })
 	return m, src, q
+}
+
+// openAndWaitForCrawl opens a device's branch and waits until its crawl is shown.
+func openAndWaitForCrawl(t *testing.T, m *MeshTree, q *uiqueue.Queue, profile, host string) {
+	t.Helper()
+	m.Tree().OpenBranch(DeviceID(profile, host))
+	q.WaitFor(t, "the crawl of "+host, func() bool { _, tree, _ := m.Device(profile, host); return tree != nil })
 }
 
 func TestTheTreeListsDevicesAndCrawlsOneOnlyWhenItOpens(t *testing.T) {
@@ -118,8 +123,7 @@ func TestTheTreeListsDevicesAndCrawlsOneOnlyWhenItOpens(t *testing.T) {
 	if src.crawls(fakeHost(0)) != 0 {
 		t.Fatal("a device was crawled before its branch opened")
 	}
-	m.Tree().OpenBranch(first)
-	q.WaitFor(t, "the crawl", func() bool { return len(m.VisibleChildren(first)) > 0 })
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
 	want := []string{NodeID("gw", fakeHost(0), "/snsr"), NodeID("gw", fakeHost(0), "/sys")}
 	if got := m.VisibleChildren(first); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("children %q, want %q", got, want)
@@ -144,8 +148,7 @@ func TestTheTreeListsDevicesAndCrawlsOneOnlyWhenItOpens(t *testing.T) {
 func TestAnUnreachableDeviceSaysWhyInTheTree(t *testing.T) {
 	m, _, q := newTestTree(t, 3)
 	id := DeviceID("gw", fakeHost(2))
-	m.Tree().OpenBranch(id)
-	q.WaitFor(t, "the crawl", func() bool { return len(m.VisibleChildren(id)) == 1 })
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(2))
 	info := m.rows[m.VisibleChildren(id)[0]]
 	if !info.warning || !strings.Contains(info.text, "5.04") {
 		t.Fatalf("unreachable device shows %+v", info)
@@ -158,8 +161,7 @@ func TestAnUnreachableDeviceSaysWhyInTheTree(t *testing.T) {
 func TestTheFilterMatchesMACsAndPaths(t *testing.T) {
 	m, _, q := newTestTree(t, 12)
 	open := DeviceID("gw", fakeHost(1))
-	m.Tree().OpenBranch(open)
-	q.WaitFor(t, "the crawl", func() bool { return len(m.VisibleChildren(open)) > 0 })
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(1))
 
 	// Part of a MAC, in lower case: device 10 (SSN001350050000000A) only.
 	m.SetFilter("0000000a")
@@ -213,9 +215,7 @@ func TestCrawlingTheMeshShowsProgressAndCanBeCancelled(t *testing.T) {
 
 func TestTheContextMenuActsOnTheRow(t *testing.T) {
 	m, _, q := newTestTree(t, 2)
-	dev := DeviceID("gw", fakeHost(0))
-	m.Tree().OpenBranch(dev)
-	q.WaitFor(t, "the crawl", func() bool { return len(m.VisibleChildren(dev)) > 0 })
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
 	var got []string
 	m.OnAction = func(a TreeAction, target TreeTarget) { got = append(got, fmt.Sprint(a, " ", target.URI)) }
 	stats := NodeID("gw", fakeHost(0), "/sys/stats?mod=pwr")

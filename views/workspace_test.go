@@ -36,9 +36,7 @@ func TestMainScreenMarkup(t *testing.T) {
 
 	tree.AddProfile("embedded", "embedded · 127.0.0.1:5683")
 	q.WaitFor(t, "the device list", func() bool { return tree.DeviceCount("embedded") == 3 })
-	dev := DeviceID("embedded", fakeHost(0))
-	tree.Tree().OpenBranch(dev)
-	q.WaitFor(t, "the crawl", func() bool { return len(tree.VisibleChildren(dev)) > 0 })
+	openAndWaitForCrawl(t, tree, q, "embedded", fakeHost(0))
 	composer.SetURI(statsURI)
 	inspector.Show(powerStatsExchange(6000))
 	status.SetProfiles([]string{"embedded"}, "embedded")
