@@ -120,6 +120,8 @@ type HistoryTab struct {
 	refreshing   bool // a query for new exchanges runs
 	replacing    bool // a query from the newest entry runs
 	refreshAgain bool // more exchanges were added while it ran
+	lastRefresh  time.Time
+	refreshLater bool // a spaced refresh is scheduled
 	skipped      int  // damaged entries passed over
 	generation   uint64
 	cancel       context.CancelFunc

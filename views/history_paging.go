@@ -1,6 +1,9 @@
 package views
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Reload runs the query again from the newest entry, with the filters on screen.
 func (t *HistoryTab) Reload() {
@@ -102,9 +105,28 @@ func (t *HistoryTab) ExchangesAdded(int) {
 		t.refreshAgain = true
 		return
 	}
+	// A text search is not indexed: it reads payloads until a page fills, which in a large
+	// history can take a good part of a second. Under steady traffic such refreshes are
+	// spaced out, so that they do not keep a core busy.
+	if wait := textSearchRefreshGap - time.Since(t.lastRefresh); t.filter.Text != "" && wait > 0 {
+		if !t.refreshLater {
+			t.refreshLater = true
+			time.AfterFunc(wait, func() {
+				t.opts.do(func() {
+					t.refreshLater = false
+					t.ExchangesAdded(0)
+				})
+			})
+		}
+		return
+	}
+	t.lastRefresh = time.Now()
 	t.refreshing = true
 	t.fetch(0, t.mergeNewest)
 }
+
+// textSearchRefreshGap is the least time between two refreshes of a text search.
+const textSearchRefreshGap = 2 * time.Second
 
 // catchUp asks for the exchanges added while another query ran.
 func (t *HistoryTab) catchUp() {

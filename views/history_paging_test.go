@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 	"github.com/coap-workbench/coap-workbench/internal/testwait"
@@ -132,4 +134,22 @@ func TestHistoryTabDropsAPageThatNoLongerFollowsTheRows(t *testing.T) {
 	if got, want := h.times(), expectedTimes(2*n, everything); !slices.Equal(got, want) {
 		t.Fatalf("%d rows, want the %d exchanges once each, newest first", len(got), len(want))
 	}
+}
+
+func TestATextSearchIsRefreshedAtMostEveryTwoSecondsUnderTraffic(t *testing.T) {
+	store := openTestHistory(t, 60)
+	h := openHistoryTab(t, store, "")
+	test.Type(h.tab.filters.search, "Temperature")
+	h.q.WaitFor(t, "the search to apply", func() bool { return !h.tab.loading && h.tab.filter.Text == "Temperature" })
+	shown := h.tab.list.Length()
+
+	// Two bursts of traffic in quick succession: the first is shown at once, the second
+	// after the gap; both end up shown.
+	h.appendExchanges(t, store, 60, 66) // 60 is a temperature reading
+	h.q.WaitFor(t, "the first refresh", func() bool { return !h.tab.refreshing && h.tab.list.Length() == shown+1 })
+	h.appendExchanges(t, store, 66, 70) // so is 66
+	if !h.tab.refreshLater || h.tab.refreshing {
+		t.Fatal("a second refresh of a text search was not spaced out")
+	}
+	h.q.WaitFor(t, "the spaced refresh", func() bool { return !h.tab.refreshLater && !h.tab.refreshing && h.tab.list.Length() == shown+2 })
 }
