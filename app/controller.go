@@ -36,6 +36,8 @@ type controller struct {
 	// accounts names each profile's account for the status bar.
 	accounts map[string]string
 
+	// sends counts the requests sent from the composer, so that only the latest is shown.
+	sends int
 	// do runs view updates from other goroutines on the main goroutine (fyne.Do; tests
 	// queue them for their own goroutine).
 	do func(func())
@@ -192,21 +194,30 @@ func (c *controller) send(r views.ComposedRequest) {
 		return
 	}
 	req := r.Request
-	c.inspector.ShowPending(coapengine.MethodName(req.Method) + " " + req.URI)
+	wait := req.Timeout
+	if wait <= 0 {
+		wait = coapengine.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Second)
+	c.sends++
+	seq := c.sends
+	c.inspector.ShowPending(coapengine.MethodName(req.Method)+" "+req.URI, cancel)
 	go func() {
-		wait := req.Timeout
-		if wait <= 0 {
-			wait = coapengine.DefaultTimeout
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Second)
 		defer cancel()
 		x, err := conn.Do(ctx, req)
+		cancelled := errors.Is(ctx.Err(), context.Canceled)
 		c.do(func() {
-			if err != nil && x.URI == "" {
-				c.inspector.ShowProblem("Not sent: " + err.Error())
-				return
+			if seq != c.sends {
+				return // a later request is on show; this one is in the history
 			}
-			c.inspector.Show(x)
+			switch {
+			case cancelled:
+				c.inspector.ShowProblem("Cancelled before an answer came. The request may still reach the device; a late answer is ignored.")
+			case err != nil && x.URI == "":
+				c.inspector.ShowProblem("Not sent: " + err.Error())
+			default:
+				c.inspector.Show(x)
+			}
 			c.refreshStatus()
 		})
 	}()
@@ -278,7 +289,7 @@ func (c *controller) showEvent(e coapengine.Event) {
 
 // startObservation registers an observation and lists it in the Observe tab.
 func (c *controller) startObservation(conn *coapengine.Connection, req coapengine.Request) {
-	c.inspector.ShowPending("an observation of " + req.URI)
+	c.inspector.ShowPending("an observation of "+req.URI, nil)
 	c.obsMu.Lock()
 	c.nextObs++
 	ro := &runningObservation{id: c.nextObs, profile: conn.Profile().Name, uri: req.URI}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
+	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/internal/testbed"
 	"github.com/coap-workbench/coap-workbench/internal/uiqueue"
 	"github.com/coap-workbench/coap-workbench/views"
@@ -134,4 +135,18 @@ func TestObservingFromTheComposerListsTheObservationAndStopReachesTheDevice(t *t
 	if n := dev.Status().PowerObservers; n != 0 {
 		t.Fatalf("after Stop the device still has %d observers", n)
 	}
+}
+
+func TestASlowRequestCanBeCancelledFromTheInspector(t *testing.T) {
+	h := openWindowHarness(t)
+	c := h.ctrl
+	dev, _ := h.bed.Mesh.Lookup(testbed.SeedHost)
+	dev.SetLinkFaults(mesh.LinkFaults{Offline: true})
+	test.Type(c.composer.URIEntry(), testbed.SeedURI("/sys"))
+	test.Tap(c.composer.SendButton())
+	if !strings.HasPrefix(c.inspector.Message(), "Sending GET") || !c.inspector.CancelButton().Visible() {
+		t.Fatalf("pending: %q, cancel shown %v", c.inspector.Message(), c.inspector.CancelButton().Visible())
+	}
+	test.Tap(c.inspector.CancelButton())
+	h.q.WaitFor(t, "the cancellation", func() bool { return strings.HasPrefix(c.inspector.Message(), "Cancelled before an answer came") })
 }

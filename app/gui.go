@@ -252,7 +252,7 @@ func (g *gui) replay(x coapengine.Exchange) {
 	if _, ok := g.wb.Connection(profile); !ok {
 		profile = g.ctrl.current
 	}
-	g.ctrl.inspector.ShowPending("a replay of " + x.Summary())
+	g.ctrl.inspector.ShowPending("a replay of "+x.Summary(), nil)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), coapengine.DefaultTimeout+5*time.Second)
 		defer cancel()

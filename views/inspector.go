@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
@@ -35,6 +36,8 @@ type Inspector struct {
 	root     fyne.CanvasObject
 
 	empty    *widget.Label
+	cancel   *widget.Button
+	emptyBox *fyne.Container
 	body     *fyne.Container
 	title    *widget.Label
 	code     *widget.Label
@@ -125,7 +128,10 @@ func NewInspector(decoders *decode.Registry) *Inspector {
 	head := container.NewVBox(i.title, container.NewHBox(i.code, i.hop), i.explain, i.metrics)
 	i.body = container.NewBorder(head, nil, nil, nil, i.views)
 	i.body.Hide()
-	i.root = container.NewStack(container.NewPadded(i.empty), i.body)
+	i.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), nil)
+	i.cancel.Hide()
+	i.emptyBox = container.NewPadded(container.NewVBox(i.empty, container.NewHBox(i.cancel)))
+	i.root = container.NewStack(i.emptyBox, i.body)
 	return i
 }
 
@@ -151,16 +157,37 @@ func (i *Inspector) SelectView(name string) {
 	}
 }
 
-// ShowPending says that a request is on its way.
-func (i *Inspector) ShowPending(summary string) {
+// ShowPending says that a request is on its way; with cancel, a Cancel button calls it.
+func (i *Inspector) ShowPending(summary string, cancel func()) {
 	i.empty.SetText("Sending " + summary + " …")
 	i.empty.Importance = widget.MediumImportance
+	i.empty.Refresh()
+	i.cancel.OnTapped = func() {
+		i.cancel.Hide()
+		if cancel != nil {
+			cancel()
+		}
+	}
+	i.cancel.Hidden = cancel == nil
 	i.body.Hide()
 	i.empty.Show()
+	i.emptyBox.Refresh()
 }
+
+// Message is the text shown in place of a response ("" while a response is shown).
+func (i *Inspector) Message() string {
+	if !i.empty.Visible() {
+		return ""
+	}
+	return i.empty.Text
+}
+
+// CancelButton is the Cancel button of a pending request (for tests).
+func (i *Inspector) CancelButton() *widget.Button { return i.cancel }
 
 // ShowProblem shows a request that could not be sent, in place of a response.
 func (i *Inspector) ShowProblem(text string) {
+	i.cancel.Hide()
 	i.empty.SetText(text)
 	i.empty.Importance = widget.DangerImportance
 	i.empty.Refresh()
@@ -172,6 +199,7 @@ func (i *Inspector) ShowProblem(text string) {
 // next diff.
 func (i *Inspector) Show(x coapengine.Exchange) {
 	i.shown = x
+	i.cancel.Hide()
 	i.empty.Hide()
 	i.body.Show()
 	i.title.SetText(fmt.Sprintf("%s %s", coapengine.MethodName(x.Method()), x.URI))
