@@ -13,12 +13,37 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// The token sources a profile can use.
+// The token sources a profile can use, as saved.
 const (
-	TokenLocal = "Signed here (a gateway on this computer)"
-	TokenPaste = "A token I paste"
-	TokenURL   = "A token URL (client id and secret)"
+	TokenLocal = "local"
+	TokenPaste = "paste"
+	TokenURL   = "url"
 )
+
+// tokenSources are the token sources in the dialog's order, with their labels.
+var tokenSources = []struct{ key, label string }{
+	{TokenLocal, "Signed here (a gateway on this computer)"},
+	{TokenPaste, "A token I paste"},
+	{TokenURL, "A token URL (client id and secret)"},
+}
+
+func tokenSourceLabel(key string) string {
+	for _, t := range tokenSources {
+		if t.key == key {
+			return t.label
+		}
+	}
+	return tokenSources[0].label
+}
+
+func tokenSourceKey(label string) string {
+	for _, t := range tokenSources {
+		if t.label == label {
+			return t.key
+		}
+	}
+	return TokenLocal
+}
 
 // ProfileForm is a gateway profile as the connection dialog edits it.
 type ProfileForm struct {
@@ -83,6 +108,8 @@ type ConnectDialog struct {
 	secret  *widget.Entry
 	problem *widget.Label
 	byName  map[string]ProfileForm
+
+	connectButton *widget.Button
 }
 
 // ShowConnectDialog shows the connection dialog over w with the saved profiles; connect is
@@ -112,9 +139,13 @@ func ShowConnectDialog(w fyne.Window, saved []ProfileForm, connect func(ProfileF
 	d.client = widget.NewEntry()
 	d.secret = widget.NewPasswordEntry()
 	d.secret.SetPlaceHolder("kept in a file only you can read; never shown in the history or the log")
-	d.source = widget.NewRadioGroup([]string{TokenLocal, TokenPaste, TokenURL}, func(string) { d.showSource() })
+	var labels []string
+	for _, t := range tokenSources {
+		labels = append(labels, t.label)
+	}
+	d.source = widget.NewRadioGroup(labels, func(string) { d.showSource() })
 	d.source.Required = true
-	d.source.SetSelected(TokenLocal)
+	d.source.SetSelected(tokenSourceLabel(TokenLocal))
 	d.problem = widget.NewLabel("")
 	d.problem.Importance = widget.DangerImportance
 	d.problem.Wrapping = fyne.TextWrapWord
@@ -122,7 +153,7 @@ func ShowConnectDialog(w fyne.Window, saved []ProfileForm, connect func(ProfileF
 
 	d.form = widget.NewForm()
 	d.showSource()
-	connectButton := widget.NewButton("Save and connect", func() {
+	d.connectButton = widget.NewButton("Save and connect", func() {
 		p := d.Form()
 		err := p.Check()
 		if err == nil {
@@ -135,7 +166,7 @@ func ShowConnectDialog(w fyne.Window, saved []ProfileForm, connect func(ProfileF
 		}
 		d.dialog.Hide()
 	})
-	connectButton.Importance = widget.HighImportance
+	d.connectButton.Importance = widget.HighImportance
 	forget := widget.NewButton("Forget profile", func() {
 		if name := d.saved.Selected; name != "" {
 			remove(name)
@@ -146,7 +177,7 @@ func ShowConnectDialog(w fyne.Window, saved []ProfileForm, connect func(ProfileF
 	})
 	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
 	d.dialog = dialog.NewCustomWithoutButtons("Connect to a gateway", container.NewVBox(d.form, d.problem), w)
-	d.dialog.SetButtons([]fyne.CanvasObject{cancel, forget, connectButton})
+	d.dialog.SetButtons([]fyne.CanvasObject{cancel, forget, d.connectButton})
 	d.dialog.Resize(fyne.NewSize(620, 0))
 	d.dialog.Show()
 	return d
@@ -173,7 +204,7 @@ func (d *ConnectDialog) showSource() {
 		widget.NewFormItem("", d.scheme),
 		widget.NewFormItem("Token", d.source),
 	}
-	switch d.source.Selected {
+	switch tokenSourceKey(d.source.Selected) {
 	case TokenLocal:
 		items = append(items, widget.NewFormItem("Account", d.account))
 	case TokenPaste:
@@ -197,9 +228,7 @@ func (d *ConnectDialog) load(p ProfileForm) {
 	}
 	d.sticky.SetChecked(p.Sticky)
 	d.scheme.SetChecked(p.ProxyScheme)
-	if p.TokenSource != "" {
-		d.source.SetSelected(p.TokenSource)
-	}
+	d.source.SetSelected(tokenSourceLabel(p.TokenSource))
 	d.account.SetText(p.Account)
 	d.url.SetText(p.TokenURL)
 	d.client.SetText(p.ClientID)
@@ -214,7 +243,7 @@ func (d *ConnectDialog) Form() ProfileForm {
 	}
 	return ProfileForm{
 		Name: strings.TrimSpace(d.name.Text), Gateway: strings.TrimSpace(d.gateway.Text), LocalPort: port,
-		Sticky: d.sticky.Checked, ProxyScheme: d.scheme.Checked, TokenSource: d.source.Selected,
+		Sticky: d.sticky.Checked, ProxyScheme: d.scheme.Checked, TokenSource: tokenSourceKey(d.source.Selected),
 		Account: strings.TrimSpace(d.account.Text), TokenURL: strings.TrimSpace(d.url.Text),
 		ClientID: strings.TrimSpace(d.client.Text), Secret: strings.TrimSpace(d.secret.Text),
 	}
