@@ -1,0 +1,185 @@
+package views
+
+import (
+	"image"
+	"image/color"
+	"math"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/series"
+)
+
+// plotLine is one series as the plot draws it: its samples (oldest first), its colour and
+// the y axis it is scaled to.
+type plotLine struct {
+	samples []series.Sample
+	colour  color.NRGBA
+	axis    int // 0 left, 1 right
+	// own, when set, is the line's own range: a third unit is drawn scaled to the plot.
+	own valueRange
+}
+
+// valueRange is an axis's range of values.
+type valueRange struct{ lo, hi float64 }
+
+func (r valueRange) empty() bool { return !(r.hi > r.lo) }
+
+// plotFrame is what one frame of the plot shows: the time span, the two axes' ranges, the
+// grid lines' positions (fractions of the width from the left, of the height from the top)
+// and the crosshair's (-1: none).
+type plotFrame struct {
+	from, to   int64 // Unix ns
+	axes       [2]valueRange
+	gridX      []float64
+	gridY      []float64
+	crosshair  float64
+	background color.NRGBA
+	grid       color.NRGBA
+	cross      color.NRGBA
+}
+
+// drawPlot draws lines into img (reused from frame to frame): background, grid, then each
+// line as one vertical span per pixel column covering the samples that fall into it, joined
+// to the previous column by a straight segment. The cost is one pass over the samples and one over the columns;
+// nothing is allocated.
+func drawPlot(img *image.NRGBA, f *plotFrame, lines []plotLine) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	fill(img, f.background)
+	for _, x := range f.gridX {
+		vline(img, int(x*float64(w-1)), 0, h-1, f.grid)
+	}
+	for _, y := range f.gridY {
+		hline(img, 0, w-1, int(y*float64(h-1)), f.grid)
+	}
+	span := float64(f.to - f.from)
+	if span <= 0 || w < 2 || h < 2 {
+		return
+	}
+	for i := range lines {
+		l := &lines[i]
+		r := f.axes[l.axis]
+		if !l.own.empty() {
+			r = l.own
+		}
+		if r.empty() {
+			continue
+		}
+		xScale := float64(w-1) / span
+		yScale := float64(h-1) / (r.hi - r.lo)
+		col, lo, hi, last := -1, 0, 0, 0
+		for _, s := range l.samples {
+			if s.At < f.from || s.At > f.to || math.IsNaN(s.Value) {
+				continue
+			}
+			x := int(float64(s.At-f.from) * xScale)
+			y := min(max(h-1-int((s.Value-r.lo)*yScale), 0), h-1)
+			switch {
+			case x == col:
+				lo, hi = min(lo, y), max(hi, y)
+			case col < 0:
+				col, lo, hi = x, y, y
+			default:
+				vline(img, col, lo, hi, l.colour)
+				segment(img, col, last, x, y, l.colour)
+				col, lo, hi = x, y, y
+			}
+			last = y
+		}
+		if col >= 0 {
+			vline(img, col, lo, hi, l.colour)
+		}
+	}
+	if f.crosshair >= 0 {
+		vline(img, int(f.crosshair*float64(w-1)), 0, h-1, f.cross)
+	}
+}
+
+// fill paints the whole image one colour: the first row pixel by pixel, the others copied.
+func fill(img *image.NRGBA, c color.NRGBA) {
+	b := img.Bounds()
+	row := img.Pix[:b.Dx()*4]
+	for i := 0; i < len(row); i += 4 {
+		row[i], row[i+1], row[i+2], row[i+3] = c.R, c.G, c.B, c.A
+	}
+	for y := 1; y < b.Dy(); y++ {
+		copy(img.Pix[y*img.Stride:], row)
+	}
+}
+
+func vline(img *image.NRGBA, x, y0, y1 int, c color.NRGBA) {
+	b := img.Bounds()
+	if x < 0 || x >= b.Dx() {
+		return
+	}
+	y0, y1 = max(min(y0, y1), 0), min(max(y0, y1), b.Dy()-1)
+	for y := y0; y <= y1; y++ {
+		p := y*img.Stride + x*4
+		img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = c.R, c.G, c.B, c.A
+	}
+}
+
+// segment joins (x0, y0) to (x1, y1), x0 < x1, with a vertical span in each column.
+func segment(img *image.NRGBA, x0, y0, x1, y1 int, c color.NRGBA) {
+	prev := y0
+	for x := x0 + 1; x <= x1; x++ {
+		y := y0 + (y1-y0)*(x-x0)/(x1-x0)
+		vline(img, x, prev, y, c)
+		prev = y
+	}
+}
+
+func hline(img *image.NRGBA, x0, x1, y int, c color.NRGBA) {
+	b := img.Bounds()
+	if y < 0 || y >= b.Dy() {
+		return
+	}
+	for x := max(x0, 0); x <= min(x1, b.Dx()-1); x++ {
+		p := y*img.Stride + x*4
+		img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = c.R, c.G, c.B, c.A
+	}
+}
+
+// niceStep is a step of 1, 2 or 5 times a power of ten that cuts span into about n parts.
+func niceStep(span float64, n int) float64 {
+	if span <= 0 || n < 1 {
+		return 1
+	}
+	raw := span / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// padded widens a range by 5 % each way, and a flat one to a visible band around its value.
+func padded(r valueRange) valueRange {
+	if math.IsInf(r.lo, 0) || math.IsInf(r.hi, 0) {
+		return valueRange{}
+	}
+	if r.hi == r.lo {
+		d := math.Max(math.Abs(r.lo)*0.05, 1e-9)
+		return valueRange{r.lo - d, r.hi + d}
+	}
+	d := (r.hi - r.lo) * 0.05
+	return valueRange{r.lo - d, r.hi + d}
+}
+
+// timeSteps are the time axis's possible tick intervals, in seconds.
+var timeSteps = []int64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
+
+// timeStep is the smallest tick interval (ns) that keeps ticks at least minGap pixels apart.
+func timeStep(span int64, width, minGap int) int64 {
+	if width <= 0 {
+		return int64(86400) * 1e9
+	}
+	for _, s := range timeSteps {
+		step := s * 1e9
+		if float64(step)/float64(span)*float64(width) >= float64(minGap) {
+			return step
+		}
+	}
+	return timeSteps[len(timeSteps)-1] * 1e9
+}

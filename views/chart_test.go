@@ -1,0 +1,171 @@
+package views
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/series"
+)
+
+var chartStart = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+
+// ramp is n samples a second apart from chartStart, valued f(i).
+func ramp(n int, f func(i int) float64) []series.Sample {
+	out := make([]series.Sample, n)
+	for i := range out {
+		out[i] = series.Sample{At: chartStart.Add(time.Duration(i) * time.Second).UnixNano(), Value: f(i)}
+	}
+	return out
+}
+
+func TestTheLineIsDrawnWhereItsValuesAre(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 101, 51))
+	bg := color.NRGBA{0, 0, 0, 255}
+	red := color.NRGBA{255, 0, 0, 255}
+	f := &plotFrame{from: 0, to: 100, axes: [2]valueRange{{0, 50}}, crosshair: -1, background: bg}
+	// A diagonal from the bottom left to the top right, in two samples.
+	drawPlot(img, f, []plotLine{{samples: []series.Sample{{At: 0, Value: 0}, {At: 100, Value: 50}}, colour: red}})
+	for _, p := range []image.Point{{0, 50}, {100, 0}, {50, 25}, {20, 40}} {
+		if got := img.NRGBAAt(p.X, p.Y); got != red {
+			t.Fatalf("pixel %v is %v, want the line's colour", p, got)
+		}
+	}
+	for _, p := range []image.Point{{0, 0}, {100, 50}, {50, 5}} {
+		if got := img.NRGBAAt(p.X, p.Y); got != bg {
+			t.Fatalf("pixel %v is %v, want the background", p, got)
+		}
+	}
+	// Samples outside the time span are not drawn; many samples in one column become a span.
+	fill(img, bg)
+	drawPlot(img, f, []plotLine{{samples: []series.Sample{{At: -50, Value: 50}, {At: 10, Value: 10}, {At: 10, Value: 40}}, colour: red}})
+	if img.NRGBAAt(10, 50-10) != red || img.NRGBAAt(10, 50-40) != red || img.NRGBAAt(10, 50-25) != red || img.NRGBAAt(0, 0) != bg {
+		t.Fatal("a column of samples is not one span, or a sample before the span was drawn")
+	}
+}
+
+func newTestChart(t *testing.T, lines ...ChartSeries) (*Chart, *chartRenderer) {
+	t.Helper()
+	test.NewTempApp(t)
+	c := NewChart(0)
+	c.SetSeries(lines)
+	showInTestWindow(t, c, 800, 320)
+	r := test.TempWidgetRenderer(t, c).(*chartRenderer)
+	r.Layout(c.Size())
+	return c, r
+}
+
+func shownTexts(ts []*canvas.Text) []*canvas.Text {
+	var out []*canvas.Text
+	for _, x := range ts {
+		if x.Visible() {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func TestAxisLabelsNeverOverlapAndUnitsGetTheirOwnAxis(t *testing.T) {
+	volts := ramp(600, func(i int) float64 { return 3.6 - float64(i)/6000 })
+	sleep := ramp(600, func(i int) float64 { return 70 + 10*math.Sin(float64(i)/30) })
+	rate := ramp(600, func(i int) float64 { return float64(i * 3) })
+	_, r := newTestChart(t, ChartSeries{"bat_voltage", "V", volts}, ChartSeries{"sleep_pct", "%", sleep}, ChartSeries{"tx rate", "B/s", rate})
+	for name, labels := range map[string][]*canvas.Text{"time": shownTexts(r.xLabels), "left": shownTexts(r.yLabels[0]), "right": shownTexts(r.yLabels[1])} {
+		if len(labels) < 3 {
+			t.Fatalf("%s axis has %d labels", name, len(labels))
+		}
+		for i := 1; i < len(labels); i++ {
+			a, b := labels[i-1], labels[i]
+			if name == "time" && a.Position().X+a.MinSize().Width >= b.Position().X {
+				t.Fatalf("time labels %q and %q overlap", a.Text, b.Text)
+			}
+			if name != "time" && math.Abs(float64(a.Position().Y-b.Position().Y)) < float64(a.MinSize().Height) {
+				t.Fatalf("%s labels %q and %q overlap", name, a.Text, b.Text)
+			}
+		}
+	}
+	if times := shownTexts(r.xLabels); times[0].Text != "09:01" && !strings.HasPrefix(times[0].Text, "09:0") {
+		t.Fatalf("first time label %q", times[0].Text)
+	}
+	if r.unitLabels[0].Text != "V" || r.unitLabels[1].Text != "%" {
+		t.Fatalf("axis units %q and %q", r.unitLabels[0].Text, r.unitLabels[1].Text)
+	}
+	legend := shownTexts(r.legend)
+	if len(legend) != 3 || !strings.HasSuffix(legend[2].Text, "(scaled)") || !strings.Contains(legend[0].Text, "3.5 V") {
+		t.Fatalf("legend %q %q %q", legend[0].Text, legend[1].Text, legend[2].Text)
+	}
+}
+
+func TestTheCrosshairReadsTheValuesUnderThePointer(t *testing.T) {
+	c, r := newTestChart(t, ChartSeries{"temperature", "°C", ramp(101, func(i int) float64 { return float64(i) })})
+	c.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(chartLeft+c.plotW/2, 100)}})
+	if !r.readout.Visible() || !strings.Contains(r.readout.Text, "temperature 50 °C") {
+		t.Fatalf("readout %q", r.readout.Text)
+	}
+	c.MouseOut()
+	if r.readout.Visible() {
+		t.Fatal("the readout stays after the pointer left")
+	}
+}
+
+func TestTheTimeWindowShowsOnlyTheLastSamples(t *testing.T) {
+	c, _ := newTestChart(t, ChartSeries{"v", "", ramp(3600, func(i int) float64 { return float64(i) })})
+	c.SetWindow(time.Minute)
+	if span := time.Duration(c.frame.to - c.frame.from); span != time.Minute {
+		t.Fatalf("window of %v", span)
+	}
+	// Autoscale follows the window: the last minute holds 3539..3599.
+	if lo, hi := c.frame.axes[0].lo, c.frame.axes[0].hi; lo < 3530 || hi > 3605 {
+		t.Fatalf("axis %v..%v for the last minute", lo, hi)
+	}
+}
+
+func TestAnEmptyChartSaysSo(t *testing.T) {
+	_, r := newTestChart(t)
+	if !r.empty.Visible() || !strings.Contains(r.empty.Text, "No samples yet") {
+		t.Fatalf("empty chart: %q visible %v", r.empty.Text, r.empty.Visible())
+	}
+}
+
+// BenchmarkChartFrame draws one frame of an 800×300 chart with 8 series of 10 000 samples:
+// the frame's layout (ranges, ticks, labels) and the plot's pixels.
+func BenchmarkChartFrame(b *testing.B) {
+	test.NewTempApp(b)
+	var lines []ChartSeries
+	for s := range maxChartSeries {
+		lines = append(lines, ChartSeries{Label: "s", Unit: []string{"V", "%"}[s%2], Samples: ramp(10_000, func(i int) float64 { return math.Sin(float64(i*(s+1)) / 500) })})
+	}
+	c := NewChart(0)
+	c.SetSeries(lines)
+	w := test.NewWindow(c)
+	defer w.Close()
+	w.Resize(fyne.NewSize(800+chartLeft+chartRight, 300+chartTop+chartBottom))
+	c.plotW, c.plotH = 800, 300
+	b.ReportAllocs()
+	for b.Loop() {
+		c.layoutFrame()
+		c.draw(800, 300)
+	}
+}
+
+// BenchmarkPlotOnly is the pixel work of that frame alone.
+func BenchmarkPlotOnly(b *testing.B) {
+	var lines []plotLine
+	for s := range maxChartSeries {
+		lines = append(lines, plotLine{samples: ramp(10_000, func(i int) float64 { return math.Sin(float64(i*(s+1)) / 500) }), colour: chartPalette[s]})
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 800, 300))
+	f := &plotFrame{from: lines[0].samples[0].At, to: lines[0].samples[9999].At, axes: [2]valueRange{{-1.1, 1.1}}, crosshair: -1}
+	b.ReportAllocs()
+	for b.Loop() {
+		drawPlot(img, f, lines)
+	}
+}
