@@ -14,6 +14,8 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
+	"github.com/coap-workbench/coap-workbench/coapengine/history"
+	"github.com/coap-workbench/coap-workbench/coapengine/series"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
 	"github.com/coap-workbench/coap-workbench/views"
 )
@@ -51,10 +53,13 @@ type controller struct {
 type runningObservation struct {
 	id      int
 	profile string
+	device  string
 	uri     string
 	obs     *coapengine.Observation
+	set     *series.Set
 	last    string
 	ended   string
+	paused  bool
 }
 
 func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
@@ -76,6 +81,8 @@ func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
 	c.status.OnProfile = c.useProfile
 	c.status.OnRelogin = c.relogin
 	c.observe.OnStop = c.stopObservation
+	c.observe.OnPause = c.pauseObservation
+	c.observe.FromHistory = c.seriesFromHistory
 	return c
 }
 
@@ -292,16 +299,20 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 	c.inspector.ShowPending("an observation of "+req.URI, nil)
 	c.obsMu.Lock()
 	c.nextObs++
-	ro := &runningObservation{id: c.nextObs, profile: conn.Profile().Name, uri: req.URI}
+	target, _ := coapengine.ParseTarget(req.URI)
+	ro := &runningObservation{id: c.nextObs, profile: conn.Profile().Name, device: target.Host, uri: req.URI, set: series.NewSet(0)}
 	c.obsMu.Unlock()
 	decoders := c.wb.Decoders()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		notify := func(x coapengine.Exchange) {
-			last := oneLine(x.Decode(decoders).Text)
+			d := x.Decode(decoders)
+			if x.OK() {
+				ro.set.Add(x.Start.Add(x.RTT), d)
+			}
 			c.obsMu.Lock()
-			ro.last = last
+			ro.last = oneLine(d.Text)
 			c.obsMu.Unlock()
 		}
 		obs, first, err := conn.Observe(ctx, req, notify)
@@ -314,9 +325,13 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 			})
 			return
 		}
+		d := first.Decode(decoders)
+		if first.OK() {
+			ro.set.Add(first.Start.Add(first.RTT), d)
+		}
 		c.obsMu.Lock()
 		ro.obs = obs
-		ro.last = oneLine(first.Decode(decoders).Text)
+		ro.last = oneLine(d.Text)
 		c.observations[ro.id] = ro
 		c.obsMu.Unlock()
 		go func() {
@@ -364,6 +379,25 @@ func (c *controller) stopObservation(id int) {
 	}()
 }
 
+// pauseObservation freezes or thaws an observation's charts; its notifications are still
+// recorded.
+func (c *controller) pauseObservation(id int, paused bool) {
+	c.obsMu.Lock()
+	if ro := c.observations[id]; ro != nil {
+		ro.paused = paused
+	}
+	c.obsMu.Unlock()
+	c.refreshObservations()
+}
+
+// seriesFromHistory rebuilds a device's resource's series over the last since.
+func (c *controller) seriesFromHistory(device, path string, since time.Duration) (*series.Set, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f := history.Filter{Device: device, PathContains: path, From: time.Now().Add(-since)}
+	return series.FromHistory(ctx, c.wb.History(), f, c.wb.Decoders(), series.DefaultCapacity)
+}
+
 // refreshObservations shows the observations' health (main goroutine).
 func (c *controller) refreshObservations() {
 	c.obsMu.Lock()
@@ -373,7 +407,8 @@ func (c *controller) refreshObservations() {
 		if ro == nil {
 			continue
 		}
-		rows = append(rows, views.ObservationRow{ID: ro.id, Profile: ro.profile, URI: ro.uri, Health: ro.obs.Health(), Last: ro.last, Ended: ro.ended})
+		rows = append(rows, views.ObservationRow{ID: ro.id, Profile: ro.profile, Device: ro.device, URI: ro.uri, Health: ro.obs.Health(),
+			Last: ro.last, Ended: ro.ended, Paused: ro.paused, Series: ro.set})
 	}
 	c.obsMu.Unlock()
 	c.observe.SetObservations(rows)

@@ -30,13 +30,17 @@ type windowHarness struct {
 
 func openWindowHarness(t *testing.T) *windowHarness {
 	t.Helper()
+	return openWindowHarnessOn(t, testbed.Start(t, nil))
+}
+
+func openWindowHarnessOn(t *testing.T, bed *testbed.Bed) *windowHarness {
+	t.Helper()
 	test.NewTempApp(t)
-	bed := testbed.Start(t, nil)
 	wb := workbench.Open(workbench.Options{DataDir: t.TempDir(), NoHistory: true, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() { wb.Close() })
 	q := uiqueue.New()
 	c := newController(wb, slog.New(slog.DiscardHandler))
-	c.do, c.tree.Do = q.Do, q.Do
+	c.do, c.tree.Do, c.observe.Do = q.Do, q.Do, q.Do
 	p := coapengine.Profile{Name: "lab", Gateway: bed.Gateway.Addr().String(), Tokens: coapengine.IssuerFunc(func(ctx context.Context) (coapengine.Token, error) {
 		raw, exp, err := bed.IssueToken(ctx)
 		return coapengine.Token{Raw: raw, ExpiresAt: exp}, err
@@ -149,4 +153,45 @@ func TestASlowRequestCanBeCancelledFromTheInspector(t *testing.T) {
 	}
 	test.Tap(c.inspector.CancelButton())
 	h.q.WaitFor(t, "the cancellation", func() bool { return strings.HasPrefix(c.inspector.Message(), "Cancelled before an answer came") })
+}
+
+func TestAnObservedNICsPowerStatsArriveInOrderOnTheChartAndStopAtTheDevice(t *testing.T) {
+	bed := testbed.StartMesh(t, mesh.Config{Devices: 2, Profile: mesh.Instant, NotifyPeriod: 50 * time.Millisecond}, nil)
+	h := openWindowHarnessOn(t, bed)
+	c := h.ctrl
+	c.composer.SetURI(testbed.SeedURI("/sys/stats?mod=pwr"))
+	c.composer.SetObserve(true)
+	c.composer.Send()
+	h.q.WaitFor(t, "the observation", func() bool { c.refreshObservations(); return len(c.observe.Rows()) == 1 })
+	row := c.observe.Rows()[0]
+	c.observe.OpenChart(row.ID)
+	h.q.WaitFor(t, "ten samples on the chart", func() bool {
+		c.observe.RefreshCharts()
+		lines := c.observe.ChartSeries(0)
+		return len(lines) == 2 && len(lines[0].Samples) >= 10
+	})
+	volts := c.observe.ChartSeries(0)[0]
+	if volts.Label != "bat_voltage" || volts.Unit != "V" {
+		t.Fatalf("first line %s (%s)", volts.Label, volts.Unit)
+	}
+	for i := 1; i < len(volts.Samples); i++ {
+		if volts.Samples[i].At <= volts.Samples[i-1].At {
+			t.Fatalf("sample %d at %d is not after %d", i, volts.Samples[i].At, volts.Samples[i-1].At)
+		}
+	}
+	dev, _ := bed.Mesh.Lookup(testbed.SeedHost)
+	c.stopObservation(row.ID)
+	h.q.WaitFor(t, "the stop", func() bool { c.refreshObservations(); return c.observe.Rows()[0].Ended != "" })
+	deadline := time.Now().Add(5 * time.Second)
+	for dev.Status().PowerObservers != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := dev.Status().PowerObservers; n != 0 {
+		t.Fatalf("after Stop the device still has %d observers", n)
+	}
+	stopped := row.Series.Added()
+	time.Sleep(300 * time.Millisecond) // six notification periods
+	if got := row.Series.Added(); got != stopped {
+		t.Fatalf("samples kept arriving after Stop: %d, then %d", stopped, got)
+	}
 }

@@ -165,6 +165,11 @@ func (g *gui) tabShown(name string) {
 	} else {
 		g.console.StopPolling()
 	}
+	if name == tabObserve {
+		g.ctrl.observe.StartRefreshing()
+	} else {
+		g.ctrl.observe.StopRefreshing()
+	}
 	g.app.Preferences().SetString(prefTab, name)
 }
 
@@ -274,6 +279,7 @@ func (g *gui) close() {
 	defer cancel()
 	g.ctrl.stopAllObservations(ctx)
 	g.console.StopPolling()
+	g.ctrl.observe.StopRefreshing()
 	g.logTab.Close()
 	for _, stop := range g.stop {
 		stop()

@@ -70,10 +70,22 @@ func (g *gui) driveScreenshots(dir string) error {
 	if err := waitFor("the observation", 30*time.Second, func() bool { return len(g.ctrl.observe.Rows()) > 0 }); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { g.ctrl.composer.SetObserve(false) })
+	fyne.DoAndWait(func() {
+		g.ctrl.composer.SetObserve(false)
+		g.ctrl.observe.OpenChart(g.ctrl.observe.Rows()[0].ID)
+	})
+	if err := waitFor("samples on the chart", 30*time.Second, func() bool {
+		lines := g.ctrl.observe.ChartSeries(0)
+		return len(lines) > 0 && len(lines[0].Samples) >= 8
+	}); err != nil {
+		return err
+	}
+	// The charts want the room: the tabs take most of the height for this one.
+	fyne.DoAndWait(func() { g.workspace.Splits[1].SetOffset(0.22) })
 	if err := g.capture(dir, "observe"); err != nil {
 		return err
 	}
+	fyne.DoAndWait(func() { g.workspace.Splits[1].SetOffset(0.62) })
 	fyne.DoAndWait(tree.CrawlAll)
 	if err := waitFor("the crawl", 2*time.Minute, func() bool { return !tree.Crawling() }); err != nil {
 		return err

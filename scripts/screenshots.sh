@@ -25,7 +25,7 @@ for variant in light dark; do
   mkdir -p "$home"
   echo "screenshots: $variant variant"
   HOME="$home" XDG_CONFIG_HOME="$home/.config" DISPLAY=":$display" LANG=C.UTF-8 FYNE_THEME="$variant" \
-    "$binary" gui --data-dir "$home/data" --listen 127.0.0.1:0 --screenshots "$out" >"$work/gui-$variant.log" 2>&1 || {
+    "$binary" gui --data-dir "$home/data" --listen 127.0.0.1:0 --notify-period 1s --screenshots "$out" >"$work/gui-$variant.log" 2>&1 || {
       echo "screenshots: the $variant run failed; its log:" >&2
       cat "$work/gui-$variant.log" >&2
       exit 1

@@ -169,7 +169,7 @@ func (r *chartRenderer) Destroy()                     {}
 func (r *chartRenderer) Objects() []fyne.CanvasObject { return r.objects }
 
 func (r *chartRenderer) MinSize() fyne.Size {
-	return fyne.NewSize(chartLeft+chartRight+160, chartTop+chartBottom+100)
+	return fyne.NewSize(chartLeft+chartRight+240, chartTop+chartBottom+200)
 }
 
 func (r *chartRenderer) Layout(size fyne.Size) {
@@ -227,7 +227,9 @@ func (c *Chart) layoutFrame() bool {
 	}
 	f.to = newest
 	f.from = oldest
-	if c.window > 0 {
+	if c.window > 0 && newest-int64(c.window) > oldest {
+		// A window longer than the samples shows them all: a new observation fills the
+		// width until it is as long as the window.
 		f.from = newest - int64(c.window)
 	}
 	if f.to <= f.from {
@@ -355,7 +357,7 @@ func (r *chartRenderer) placeAxes() {
 				f.gridY = append(f.gridY, frac)
 			}
 			l := r.yLabels[axis][i]
-			l.Text = formatValue(v)
+			l.Text = formatTick(v, step)
 			w := l.MinSize().Width
 			x := float32(chartLeft - 6 - w)
 			if axis == 1 {
@@ -414,6 +416,15 @@ func formatValue(v float64) string {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// formatTick writes an axis value with as many decimals as its step needs.
+func formatTick(v, step float64) string {
+	decimals := max(0, int(-math.Floor(math.Log10(step))))
+	if math.Abs(v) < step/2 {
+		v = 0 // not "-0.000"
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
 func unitSuffix(unit string) string {

@@ -154,16 +154,14 @@ func niceStep(span float64, n int) float64 {
 	return 10 * mag
 }
 
-// padded widens a range by 5 % each way, and a flat one to a visible band around its value.
+// padded widens a range by 5 % each way, and at least to half a percent of its magnitude
+// each way, so that a nearly flat series is drawn as the flat line it is, not as noise.
 func padded(r valueRange) valueRange {
 	if math.IsInf(r.lo, 0) || math.IsInf(r.hi, 0) {
 		return valueRange{}
 	}
-	if r.hi == r.lo {
-		d := math.Max(math.Abs(r.lo)*0.05, 1e-9)
-		return valueRange{r.lo - d, r.hi + d}
-	}
-	d := (r.hi - r.lo) * 0.05
+	mid := (r.lo + r.hi) / 2
+	d := math.Max((r.hi-r.lo)*0.05, math.Max(math.Abs(mid)*0.005, 1e-9))
 	return valueRange{r.lo - d, r.hi + d}
 }
 

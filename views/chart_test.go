@@ -123,7 +123,7 @@ func TestTheTimeWindowShowsOnlyTheLastSamples(t *testing.T) {
 		t.Fatalf("window of %v", span)
 	}
 	// Autoscale follows the window: the last minute holds 3539..3599.
-	if lo, hi := c.frame.axes[0].lo, c.frame.axes[0].hi; lo < 3530 || hi > 3605 {
+	if lo, hi := c.frame.axes[0].lo, c.frame.axes[0].hi; lo < 3500 || lo > 3539 || hi < 3599 || hi > 3640 {
 		t.Fatalf("axis %v..%v for the last minute", lo, hi)
 	}
 }
@@ -167,5 +167,24 @@ func BenchmarkPlotOnly(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		drawPlot(img, f, lines)
+	}
+}
+
+func TestANewObservationFillsTheWidthUntilItIsAsLongAsTheWindow(t *testing.T) {
+	c, _ := newTestChart(t, ChartSeries{"v", "", ramp(30, func(i int) float64 { return float64(i) })})
+	c.SetWindow(10 * time.Minute)
+	if span := time.Duration(c.frame.to - c.frame.from); span != 29*time.Second {
+		t.Fatalf("30 s of samples in a 10 min window span %v", span)
+	}
+}
+
+func TestTickLabelsHaveTheDecimalsTheirStepNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		v, step float64
+		want    string
+	}{{3.55, 0.01, "3.55"}, {93.665, 0.005, "93.665"}, {200, 50, "200"}, {-0.0000001, 0.1, "0.0"}} {
+		if got := formatTick(tc.v, tc.step); got != tc.want {
+			t.Fatalf("formatTick(%v, %v) = %q, want %q", tc.v, tc.step, got, tc.want)
+		}
 	}
 }

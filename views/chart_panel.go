@@ -1,0 +1,280 @@
+package views
+
+import (
+	"fmt"
+	"image/png"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/series"
+)
+
+// panelLine is one line of a chart panel: a series of a set, with the label the legend
+// gives it.
+type panelLine struct {
+	set   *series.Set
+	key   string
+	label string
+	unit  string
+}
+
+// The time windows a chart offers.
+var chartWindows = []struct {
+	label string
+	d     time.Duration
+}{{"1 min", time.Minute}, {"10 min", 10 * time.Minute}, {"1 h", time.Hour}, {"all", 0}}
+
+// chartPanel is a chart with its title, its choice of series (for one observation's set) or
+// its fixed lines (a comparison across devices, a rebuild from history), a time window, CSV
+// and PNG export, and a close button.
+type chartPanel struct {
+	title  string
+	chart  *Chart
+	picks  *seriesPicks // nil for fixed lines
+	set    *series.Set  // the set the picks choose from
+	fixed  []panelLine
+	window *widget.Select
+	root   fyne.CanvasObject
+	// paused freezes the chart (samples keep being recorded).
+	paused func() bool
+
+	buffers  [][]series.Sample
+	lines    []ChartSeries
+	lastSeen uint64
+	dirty    bool
+}
+
+// newChartPanel builds a panel; with set, the user picks its series (defaults pre-ticked);
+// otherwise the fixed lines are drawn.
+func newChartPanel(title string, set *series.Set, defaults []string, fixed []panelLine, onClose func(*chartPanel)) *chartPanel {
+	p := &chartPanel{title: title, set: set, fixed: fixed, chart: NewChart(10 * time.Minute), dirty: true}
+	var labels []string
+	for _, w := range chartWindows {
+		labels = append(labels, w.label)
+	}
+	p.window = widget.NewSelect(labels, func(choice string) {
+		for _, w := range chartWindows {
+			if w.label == choice {
+				p.chart.SetWindow(w.d)
+			}
+		}
+		p.dirty = true
+	})
+	p.window.SetSelected("10 min")
+	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Truncation = fyne.TextTruncateEllipsis
+	closeButton := widget.NewButtonWithIcon("", theme.WindowCloseIcon(), func() { onClose(p) })
+	tools := container.NewHBox(p.window,
+		widget.NewButtonWithIcon("CSV…", theme.DocumentSaveIcon(), p.exportCSV),
+		widget.NewButtonWithIcon("PNG…", theme.FileImageIcon(), p.exportPNG),
+		closeButton)
+	top := container.NewBorder(nil, nil, nil, tools, head)
+	if set != nil {
+		p.picks = newSeriesPicks(func() { p.dirty = true })
+		p.updatePicks(defaults)
+		top = container.NewVBox(top, p.picks.box)
+	}
+	p.root = container.NewBorder(top, nil, nil, nil, container.NewStack(p.chart))
+	return p
+}
+
+// updatePicks offers the set's series as they appear; defaults are ticked when they do.
+func (p *chartPanel) updatePicks(defaults []string) {
+	infos := p.set.Infos()
+	if len(infos) == len(p.picks.keys) {
+		return
+	}
+	var keys []string
+	for _, in := range infos {
+		keys = append(keys, in.Key)
+	}
+	p.picks.offer(keys, defaults)
+	p.dirty = true
+}
+
+// seriesPicks is a check box per series, wrapped in rows as wide as there is room for.
+type seriesPicks struct {
+	box     *fyne.Container
+	keys    []string
+	checks  map[string]*widget.Check
+	changed func()
+}
+
+func newSeriesPicks(changed func()) *seriesPicks {
+	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(170, 36)), checks: map[string]*widget.Check{}, changed: changed}
+}
+
+// offer adds check boxes for the new keys; a new key in defaults is ticked, and so is the
+// first key when nothing is.
+func (s *seriesPicks) offer(keys, defaults []string) {
+	for _, k := range keys {
+		if s.checks[k] != nil {
+			continue
+		}
+		c := widget.NewCheck(k, func(bool) { s.changed() })
+		c.Checked = contains(defaults, k)
+		s.checks[k] = c
+		s.keys = append(s.keys, k)
+		s.box.Add(c)
+	}
+	if len(s.Selected()) == 0 && len(s.keys) > 0 {
+		s.checks[s.keys[0]].SetChecked(true)
+	}
+}
+
+// Selected are the ticked keys, in the order they appeared.
+func (s *seriesPicks) Selected() []string {
+	var out []string
+	for _, k := range s.keys {
+		if s.checks[k].Checked {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// SetSelected ticks exactly keys.
+func (s *seriesPicks) SetSelected(keys []string) {
+	for _, k := range s.keys {
+		s.checks[k].SetChecked(contains(keys, k))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// currentLines are what the chart draws now.
+func (p *chartPanel) currentLines() []panelLine {
+	if p.set == nil {
+		return p.fixed
+	}
+	units := map[string]string{}
+	for _, in := range p.set.Infos() {
+		units[in.Key] = in.Unit
+	}
+	var out []panelLine
+	for _, k := range p.picks.Selected() {
+		out = append(out, panelLine{set: p.set, key: k, label: k, unit: units[k]})
+	}
+	return out
+}
+
+// refresh snapshots the lines into the panel's reused buffers and redraws, when samples
+// arrived or the choice changed; call it on the main goroutine.
+func (p *chartPanel) refresh() {
+	if p.paused != nil && p.paused() {
+		return
+	}
+	if p.set != nil {
+		p.updatePicks(nil)
+	}
+	lines := p.currentLines()
+	var seen uint64
+	for _, l := range lines {
+		seen += l.set.Added()
+	}
+	if !p.dirty && seen == p.lastSeen {
+		return
+	}
+	p.dirty, p.lastSeen = false, seen
+	for len(p.buffers) < len(lines) {
+		p.buffers = append(p.buffers, nil)
+	}
+	p.lines = p.lines[:0]
+	for i, l := range lines {
+		p.buffers[i] = l.set.Snapshot(l.key, 0, p.buffers[i][:0])
+		p.lines = append(p.lines, ChartSeries{Label: l.label, Unit: l.unit, Samples: p.buffers[i]})
+	}
+	p.chart.SetSeries(p.lines)
+	p.chart.Refresh()
+}
+
+// columns are the panel's lines as CSV columns.
+func (p *chartPanel) columns() []series.Column {
+	var out []series.Column
+	for _, l := range p.currentLines() {
+		out = append(out, series.Column{Name: l.label, Unit: l.unit, Samples: l.set.Snapshot(l.key, 0, nil)})
+	}
+	return out
+}
+
+func (p *chartPanel) parentWindow() fyne.Window {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(p.root); c != nil {
+		return windowOf(c)
+	}
+	return nil
+}
+
+// fileName is a file name made of the panel's title.
+func (p *chartPanel) fileName(ext string) string {
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == '?' || r == ':' || r == '=' {
+			return '_'
+		}
+		return r
+	}, p.title)
+	return name + ext
+}
+
+func (p *chartPanel) exportCSV() {
+	w := p.parentWindow()
+	if w == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
+		if err != nil || out == nil {
+			return
+		}
+		defer out.Close()
+		n, err := series.WriteColumns(out, p.columns())
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the chart was not exported to %s: %w", out.URI().Path(), err), w)
+			return
+		}
+		dialog.ShowInformation("Chart exported", fmt.Sprintf("%d rows written to %s", n, out.URI().Path()), w)
+	}, w)
+	d.SetFileName(p.fileName(".csv"))
+	d.Show()
+}
+
+// renderImage is a copy of the chart, as shown, for the software renderer: at least 800×300.
+func (p *chartPanel) renderImage() *Chart {
+	c := NewChart(p.chart.window)
+	c.SetSeries(p.chart.Series())
+	c.Resize(p.chart.Size().Max(fyne.NewSize(800, 300)))
+	return c
+}
+
+func (p *chartPanel) exportPNG() {
+	w := p.parentWindow()
+	if w == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
+		if err != nil || out == nil {
+			return
+		}
+		defer out.Close()
+		img := software.Render(p.renderImage(), fyne.CurrentApp().Settings().Theme())
+		if err := png.Encode(out, img); err != nil {
+			dialog.ShowError(fmt.Errorf("the chart was not saved to %s: %w", out.URI().Path(), err), w)
+			return
+		}
+		dialog.ShowInformation("Chart saved", "Saved to "+out.URI().Path(), w)
+	}, w)
+	d.SetFileName(p.fileName(".png"))
+	d.Show()
+}
