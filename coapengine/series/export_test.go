@@ -46,7 +46,7 @@ func TestTheLastHourOfBatteryVoltsIsRebuiltFromTheHistory(t *testing.T) {
 		record(now.Add(time.Duration(i-89)*time.Minute), host, "/sys/stats?mod=pwr", uint32(3_600_000-i*1000), codes.Content)
 	}
 	record(now, "SSN0013500500000001.sim.starfish.test", "/sys/stats?mod=pwr", 1_000_000, codes.Content) // another NIC
-	record(now, host, "/sys/stats?mod=pwr", 0, codes.ServiceUnavailable)                              // an error
+	record(now, host, "/sys/stats?mod=pwr", 0, codes.ServiceUnavailable)                                 // an error
 	if err := store.Flush(); err != nil {
 		t.Fatal(err)
 	}
