@@ -33,12 +33,15 @@ type controller struct {
 	status    *views.StatusBar
 	observe   *views.ObserveTab
 
+	// loggingIn is set while Log in again runs (main goroutine only).
+	loggingIn bool
 	// current is the profile the composer sends through (main goroutine only).
 	current string
 	// accounts names each profile's account for the status bar.
 	accounts map[string]string
 
-	// sends counts the requests sent from the composer, so that only the latest is shown.
+	// sends counts the requests put on show (sent, replayed, observed), so that only the
+	// latest is shown.
 	sends int
 	// do runs view updates from other goroutines on the main goroutine (fyne.Do; tests
 	// queue them for their own goroutine).
@@ -71,14 +74,15 @@ func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
 	c.observe = views.NewObserveTab()
 
 	c.tree.OnPick = func(t views.TreeTarget) {
-		c.useProfile(t.Profile)
-		c.composer.SetURI(t.URI)
+		if c.useProfile(t.Profile) {
+			c.composer.SetURI(t.URI)
+		}
 	}
 	c.tree.OnAction = c.treeAction
 	c.composer.OnSend = c.send
 	c.composer.Notify = func(msg string) { c.status.SetMessage(msg, false) }
 	c.composer.Gateway = c.gatewayOfCurrent
-	c.status.OnProfile = c.useProfile
+	c.status.OnProfile = func(name string) { c.useProfile(name) }
 	c.status.OnRelogin = c.relogin
 	c.observe.OnStop = c.stopObservation
 	c.observe.OnPause = c.pauseObservation
@@ -113,18 +117,19 @@ func (c *controller) Crawl(ctx context.Context, profile, base string) coapengine
 	return conn.Crawl(ctx, base)
 }
 
-// CrawlMesh reads many devices' resources for the tree.
-func (c *controller) CrawlMesh(ctx context.Context, profile string, hosts []string, progress func(coapengine.CrawlProgress)) []coapengine.DeviceTree {
+// CrawlMesh reads many devices' resources for the tree; devices are coap:// bases.
+func (c *controller) CrawlMesh(ctx context.Context, profile string, devices []string, progress func(coapengine.CrawlProgress)) []coapengine.DeviceTree {
 	conn, err := c.connection(profile)
 	if err != nil {
-		out := make([]coapengine.DeviceTree, len(hosts))
-		for i, h := range hosts {
-			out[i] = coapengine.DeviceTree{Device: h, Err: err.Error()}
-			progress(coapengine.CrawlProgress{Done: i + 1, Total: len(hosts), Tree: out[i]})
+		out := make([]coapengine.DeviceTree, len(devices))
+		for i, base := range devices {
+			t, _ := coapengine.ParseTarget(base)
+			out[i] = coapengine.DeviceTree{Device: t.Host, Base: base, Err: err.Error()}
+			progress(coapengine.CrawlProgress{Done: i + 1, Total: len(devices), Tree: out[i]})
 		}
 		return out
 	}
-	return conn.CrawlMesh(ctx, hosts, 32, progress)
+	return conn.CrawlMesh(ctx, devices, 32, progress)
 }
 
 // addConnection shows a newly connected profile in the tree and the status bar and makes it
@@ -140,14 +145,17 @@ func (c *controller) addConnection(conn *coapengine.Connection, account string) 
 	c.useProfile(p.Name)
 }
 
-// useProfile makes name the profile the composer sends through.
-func (c *controller) useProfile(name string) {
+// useProfile makes name the profile the composer sends through; false when it is not
+// connected (any more).
+func (c *controller) useProfile(name string) bool {
 	if _, ok := c.wb.Connection(name); !ok {
-		return
+		c.status.SetMessage(fmt.Sprintf("%s is not connected: connect it with Connection > Connect…", name), true)
+		return false
 	}
 	c.current = name
 	c.status.SetProfiles(c.tree.Profiles(), name)
 	c.refreshStatus()
+	return true
 }
 
 func (c *controller) gatewayOfCurrent() (string, int) {
@@ -185,9 +193,20 @@ func (c *controller) refreshStatus() {
 	p, st := conn.Profile(), conn.Status()
 	c.status.SetState(views.SessionState{
 		Profile: p.Name, Gateway: p.Gateway, Account: c.accounts[p.Name],
-		LoggedIn: st.LoggedIn, LastTraffic: st.LastTraffic, TokenExpires: st.TokenExpires,
+		LoggedIn: st.LoggedIn, LastTraffic: st.LastTraffic, TokenExpires: st.TokenExpires, Busy: c.loggingIn,
 	}, time.Now())
 }
+
+// beginShow puts a request on show in the inspector, pending, and returns its number: only
+// the latest request's outcome is shown (see stillShown).
+func (c *controller) beginShow(summary string, cancel func()) int {
+	c.sends++
+	c.inspector.ShowPending(summary, cancel)
+	return c.sends
+}
+
+// stillShown reports whether request seq is the latest on show.
+func (c *controller) stillShown(seq int) bool { return seq == c.sends }
 
 // send runs the composed request (or starts its observation) off the main goroutine.
 func (c *controller) send(r views.ComposedRequest) {
@@ -206,15 +225,13 @@ func (c *controller) send(r views.ComposedRequest) {
 		wait = coapengine.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Second)
-	c.sends++
-	seq := c.sends
-	c.inspector.ShowPending(coapengine.MethodName(req.Method)+" "+req.URI, cancel)
+	seq := c.beginShow(coapengine.MethodName(req.Method)+" "+req.URI, cancel)
 	go func() {
 		defer cancel()
 		x, err := conn.Do(ctx, req)
 		cancelled := errors.Is(ctx.Err(), context.Canceled)
 		c.do(func() {
-			if seq != c.sends {
+			if !c.stillShown(seq) {
 				return // a later request is on show; this one is in the history
 			}
 			switch {
@@ -233,11 +250,15 @@ func (c *controller) send(r views.ComposedRequest) {
 func (c *controller) treeAction(a views.TreeAction, t views.TreeTarget) {
 	switch a {
 	case views.ActionGet:
-		c.useProfile(t.Profile)
+		if !c.useProfile(t.Profile) {
+			return
+		}
 		c.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, t.URI)})
 		c.composer.Send()
 	case views.ActionObserve:
-		c.useProfile(t.Profile)
+		if !c.useProfile(t.Profile) {
+			return
+		}
 		c.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, t.URI), Observe: true})
 		c.composer.Send()
 	case views.ActionCopyURI:
@@ -261,12 +282,18 @@ func (c *controller) relogin() {
 	if err != nil {
 		return
 	}
+	if c.loggingIn {
+		return
+	}
+	c.loggingIn = true
 	c.status.SetMessage("Logging in to "+conn.Profile().Gateway+"…", false)
+	c.refreshStatus()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		err := conn.Login(ctx)
 		c.do(func() {
+			c.loggingIn = false
 			if err != nil {
 				c.status.SetMessage("Login failed: "+err.Error(), true)
 			} else {
@@ -296,7 +323,7 @@ func (c *controller) showEvent(e coapengine.Event) {
 
 // startObservation registers an observation and lists it in the Observe tab.
 func (c *controller) startObservation(conn *coapengine.Connection, req coapengine.Request) {
-	c.inspector.ShowPending("an observation of "+req.URI, nil)
+	seq := c.beginShow("an observation of "+req.URI, nil)
 	c.obsMu.Lock()
 	c.nextObs++
 	target, _ := coapengine.ParseTarget(req.URI)
@@ -318,10 +345,9 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 		obs, first, err := conn.Observe(ctx, req, notify)
 		if err != nil {
 			c.do(func() {
-				if first.URI != "" {
-					c.inspector.Show(first)
+				if c.stillShown(seq) {
+					c.inspector.ShowProblem("The observation did not start: " + err.Error())
 				}
-				c.inspector.ShowProblem("The observation did not start: " + err.Error())
 			})
 			return
 		}
@@ -338,21 +364,24 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 			<-obs.Done()
 			c.obsMu.Lock()
 			if ro.ended == "" {
-				ro.ended = "the device ended it"
+				ro.ended = "it ended: the device stopped it, or its profile was disconnected"
 			}
 			c.obsMu.Unlock()
 		}()
 		c.do(func() {
-			c.inspector.Show(first)
+			if c.stillShown(seq) {
+				c.inspector.Show(first)
+			}
 			c.refreshObservations()
 		})
 	}()
 }
 
+// oneLine is s on one line, cut after 200 characters.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
 	}
 	return s
 }
@@ -361,16 +390,19 @@ func oneLine(s string) string {
 func (c *controller) stopObservation(id int) {
 	c.obsMu.Lock()
 	ro := c.observations[id]
-	c.obsMu.Unlock()
-	if ro == nil || ro.obs == nil {
+	if ro == nil || ro.obs == nil || ro.ended != "" {
+		c.obsMu.Unlock()
 		return
 	}
+	ro.ended = "stopping: telling the device…"
+	c.obsMu.Unlock()
+	c.refreshObservations()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err := ro.obs.Cancel(ctx)
 		c.obsMu.Lock()
-		ro.ended = "stopped"
+		ro.ended = "stopped by you"
 		if err != nil && !errors.Is(err, context.Canceled) {
 			ro.ended = "stopped here; the device was not told: " + err.Error()
 		}

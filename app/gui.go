@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -89,6 +90,7 @@ type gui struct {
 	logTab    *views.LogTab
 	profiles  *profileStore
 	stop      []func()
+	closeOnce sync.Once
 }
 
 // newGUI builds the window and starts the embedded gateway; the embedded profile connects in
@@ -184,14 +186,15 @@ func (g *gui) connectEmbedded() {
 			return coapengine.Token{Raw: tok.Raw, ExpiresAt: tok.ExpiresAt}, err
 		}),
 	}
-	g.connect(p, localAccount)
+	g.connect(p, localAccount, false)
 }
 
 // localAccount is the account of locally issued tokens.
 const localAccount = "dev"
 
-// connect connects a profile off the main goroutine and shows it when it is connected.
-func (g *gui) connect(p coapengine.Profile, account string) {
+// connect connects a profile off the main goroutine and shows it when it is connected; a
+// profile the user chose (remember) is connected again at the next start.
+func (g *gui) connect(p coapengine.Profile, account string, remember bool) {
 	g.ctrl.status.SetMessage("Connecting "+p.Name+"…", false)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -204,7 +207,9 @@ func (g *gui) connect(p coapengine.Profile, account string) {
 			}
 			g.ctrl.addConnection(conn, account)
 			g.ctrl.status.SetMessage(fmt.Sprintf("Connected %s: open a device in the tree, or type a URI and press Send", p.Name), false)
-			g.app.Preferences().SetString(prefLastProfile, p.Name)
+			if remember {
+				g.app.Preferences().SetString(prefLastProfile, p.Name)
+			}
 		})
 	}()
 }
@@ -251,18 +256,19 @@ func (g *gui) watchEngine() {
 	}()
 }
 
-// replay sends a history entry again through its profile (or the current one).
+// replay sends a history entry again through the profile that sent it; when that profile is
+// not connected, the inspector says so (a replay never goes silently through another
+// gateway or account).
 func (g *gui) replay(x coapengine.Exchange) {
-	profile := x.Profile
-	if _, ok := g.wb.Connection(profile); !ok {
-		profile = g.ctrl.current
-	}
-	g.ctrl.inspector.ShowPending("a replay of "+x.Summary(), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), coapengine.DefaultTimeout+5*time.Second)
+	seq := g.ctrl.beginShow("a replay of "+x.Summary(), cancel)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), coapengine.DefaultTimeout+5*time.Second)
 		defer cancel()
-		again, err := g.wb.Replay(ctx, x.ID, profile)
+		again, err := g.wb.Replay(ctx, x.ID, "")
 		fyne.Do(func() {
+			if !g.ctrl.stillShown(seq) {
+				return
+			}
 			if err != nil && again.URI == "" {
 				g.ctrl.inspector.ShowProblem("The replay was not sent: " + err.Error())
 				return
@@ -272,9 +278,15 @@ func (g *gui) replay(x coapengine.Exchange) {
 	}()
 }
 
-// close remembers the layout, ends observations, logs out and stops the embedded gateway.
+// close remembers the layout, ends observations, logs out and stops the embedded gateway,
+// once (the user and the screenshot driver may both close the window).
 func (g *gui) close() {
+	g.closeOnce.Do(g.shutDown)
+}
+
+func (g *gui) shutDown() {
 	g.saveLayout()
+	g.window.Hide() // the logouts below take a moment: the window goes at once
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	g.ctrl.stopAllObservations(ctx)

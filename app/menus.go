@@ -47,6 +47,7 @@ func (g *gui) mainMenu() *fyne.MainMenu {
 		),
 		fyne.NewMenu("Mesh",
 			item("Crawl mesh", shortcut(fyne.KeyR, true), c.tree.CrawlAll),
+			fyne.NewMenuItem("Reload devices", func() { c.tree.Reload(c.current) }),
 			item("Filter the tree", shortcut(fyne.KeyT, true), c.tree.FocusFilter),
 			item("Find in history", shortcut(fyne.KeyF, false), func() {
 				g.workspace.ShowTab(tabHistory)
@@ -88,7 +89,7 @@ func (g *gui) showConnect() {
 		if err := g.profiles.Save(p); err != nil {
 			return fmt.Errorf("the profile was not saved: %w", err)
 		}
-		g.connect(ep, accountOf(p))
+		g.connect(ep, accountOf(p), true)
 		return nil
 	}, func(name string) {
 		if err := g.profiles.Remove(name); err != nil {
@@ -131,7 +132,7 @@ func (g *gui) reconnectLastProfile() {
 			g.ctrl.status.SetMessage(fmt.Sprintf("The last profile %s cannot connect: %v", p.Name, err), true)
 			return
 		}
-		g.connect(ep, accountOf(p))
+		g.connect(ep, accountOf(p), true)
 	}
 }
 
@@ -169,33 +170,19 @@ func (g *gui) showAddDevice() {
 		dialog.ShowInformation("Add device", "Connect to a gateway first: Connection > Connect…", g.window)
 		return
 	}
-	entry := widget.NewEntry()
-	entry.SetPlaceHolder("00:13:50:05:00:05:E7:D6, SSN001350050005E7D6 or a host name")
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Hide()
-	var d dialog.Dialog
-	add := func() {
-		d2, err := listedDeviceOf(entry.Text)
+	views.ShowInputDialog(g.window, views.InputRequest{
+		Title:       "Add a device to " + profile,
+		Prompt:      "The device's MAC (any common form), its host name, or its coap:// URI:",
+		Placeholder: "00:13:50:05:00:05:E7:D6, SSN001350050005E7D6 or coap://host:port",
+		Action:      "Add",
+	}, func(text string) error {
+		d, err := listedDeviceOf(text)
 		if err != nil {
-			problem.SetText(err.Error())
-			problem.Show()
-			return
+			return err
 		}
-		g.ctrl.tree.AddDevice(profile, d2)
-		d.Hide()
-	}
-	entry.OnSubmitted = func(string) { add() }
-	d = dialog.NewCustomConfirm("Add a device to "+profile, "Add", "Cancel",
-		container.NewVBox(widget.NewLabel("The device's MAC (any common form) or host name:"), entry, problem),
-		func(ok bool) {
-			if ok {
-				add()
-			}
-		}, g.window)
-	d.Resize(fyne.NewSize(520, 0))
-	d.Show()
-	g.window.Canvas().Focus(entry)
+		g.ctrl.tree.AddDevice(profile, d)
+		return nil
+	})
 }
 
 // listedDeviceOf reads a device as a person writes it: a MAC in any common form, an SSN host

@@ -51,13 +51,34 @@ func (s *profileStore) List() ([]views.ProfileForm, error) {
 	secrets, err := s.readSecrets()
 	for i := range list {
 		list[i].Secret = secrets[list[i].Name]
+		list[i].TokenSource = views.TokenSourceKey(list[i].TokenSource)
 	}
 	return list, err
 }
 
+// savedList is List for a change: it refuses when the saved profiles cannot be read, so that
+// a save never replaces them with what it could read. (A damaged secrets file is no reason:
+// its secrets are lost already, and were reported.)
+func (s *profileStore) savedList() ([]views.ProfileForm, error) {
+	s.mu.Lock()
+	raw := s.prefs.String(prefProfiles)
+	s.mu.Unlock()
+	var probe []views.ProfileForm
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &probe); err != nil {
+			return nil, fmt.Errorf("the saved profiles are unreadable (%v); nothing was changed", err)
+		}
+	}
+	list, _ := s.List()
+	return list, nil
+}
+
 // Save adds or replaces a profile.
 func (s *profileStore) Save(p views.ProfileForm) error {
-	list, _ := s.List()
+	list, err := s.savedList()
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list = slices.DeleteFunc(list, func(q views.ProfileForm) bool { return q.Name == p.Name })
@@ -67,7 +88,10 @@ func (s *profileStore) Save(p views.ProfileForm) error {
 
 // Remove forgets a profile and its secret.
 func (s *profileStore) Remove(name string) error {
-	list, _ := s.List()
+	list, err := s.savedList()
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.write(slices.DeleteFunc(list, func(q views.ProfileForm) bool { return q.Name == name }))
@@ -153,12 +177,14 @@ func engineProfile(p views.ProfileForm, dataDir string) (coapengine.Profile, err
 		ep.Tokens = coapengine.PastedToken(p.Secret)
 	case views.TokenURL:
 		ep.Tokens = coapengine.TokenURL{URL: p.TokenURL, ClientID: p.ClientID, ClientSecret: p.Secret}
-	default:
+	case views.TokenLocal:
 		tokens, err := localIssuer(dataDir, p.Account)
 		if err != nil {
 			return ep, err
 		}
 		ep.Tokens = tokens
+	default:
+		return ep, fmt.Errorf("profile %q: unknown token source %q: edit the profile and choose one", p.Name, p.TokenSource)
 	}
 	return ep, nil
 }

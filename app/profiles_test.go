@@ -90,7 +90,10 @@ func TestAProfileFormSaysWhatIsWrong(t *testing.T) {
 	}{
 		{views.ProfileForm{Gateway: "gw:5683"}, "give the profile a name"},
 		{views.ProfileForm{Name: "x", Gateway: "gw.example.net"}, "HOST:PORT"},
-		{views.ProfileForm{Name: "x", Gateway: "gw:5683", LocalPort: 70000}, "0 to 65535"},
+		{views.ProfileForm{Name: "x", Gateway: ":5683"}, "HOST:PORT"},
+		{views.ProfileForm{Name: "x", Gateway: "gw:abc"}, "HOST:PORT"},
+		{views.ProfileForm{Name: "x", Gateway: "gw:99999"}, "port from 1 to 65535"},
+		{views.ProfileForm{Name: "x", Gateway: "gw:5683", LocalPort: 70000}, "client port: a number from 0 to 65535"},
 		{views.ProfileForm{Name: "x", Gateway: "gw:5683", TokenSource: views.TokenURL, TokenURL: "https://x"}, "client id"},
 	} {
 		if err := tc.form.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -115,5 +118,40 @@ func TestDevicesAreAddedByMACHostOrURI(t *testing.T) {
 	}
 	if _, err := listedDeviceOf("not-a-device"); err == nil || !strings.Contains(err.Error(), "16 hex digits") {
 		t.Fatalf("garbage: %v", err)
+	}
+}
+
+func TestProfilesSavedWithTheDialogsLabelsStillWork(t *testing.T) {
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	s := newProfileStore(a.Preferences(), dir)
+	// How the first version saved a pasted-token profile: the source as its label.
+	a.Preferences().SetString(prefProfiles, `[{"name":"old","gateway":"gw:5683","tokenSource":"A token I paste"}]`)
+	if err := os.WriteFile(filepath.Join(dir, SecretsFile), []byte(`{"old":"tok"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 1 || list[0].TokenSource != views.TokenPaste {
+		t.Fatalf("listed %+v, %v", list, err)
+	}
+	ep, err := engineProfile(list[0], dir)
+	if err != nil || ep.Tokens != coapengine.PastedToken("tok") {
+		t.Fatalf("engine profile %+v, %v", ep, err)
+	}
+	list[0].TokenSource = "carrier pigeon"
+	if _, err := engineProfile(list[0], dir); err == nil || !strings.Contains(err.Error(), "unknown token source") {
+		t.Fatalf("an unknown token source: %v", err)
+	}
+}
+
+func TestUnreadableSavedProfilesAreNotOverwritten(t *testing.T) {
+	a := test.NewTempApp(t)
+	s := newProfileStore(a.Preferences(), t.TempDir())
+	a.Preferences().SetString(prefProfiles, `[{"name":"precious"`)
+	if err := s.Save(views.ProfileForm{Name: "new", Gateway: "gw:5683", TokenSource: views.TokenLocal}); err == nil {
+		t.Fatal("a save replaced unreadable profiles")
+	}
+	if got := a.Preferences().String(prefProfiles); got != `[{"name":"precious"` {
+		t.Fatalf("the saved profiles changed to %q", got)
 	}
 }

@@ -198,7 +198,16 @@ type CrawlProgress struct {
 	Tree        DeviceTree // the device just finished
 }
 
-// CrawlMesh crawls devices (host names; each reached on port 4849) concurrently, at most
+// deviceBase is the base URI of a device named by its host (reached on port 4849) or by its
+// coap:// base.
+func deviceBase(device string) string {
+	if strings.HasPrefix(device, "coap://") || strings.HasPrefix(device, "coaps://") {
+		return strings.TrimRight(device, "/")
+	}
+	return fmt.Sprintf("coap://%s:%d", device, ssn.MilliPort)
+}
+
+// CrawlMesh crawls devices (host names, each reached on port 4849, or coap:// bases) concurrently, at most
 // concurrency at a time, reporting each one as it finishes. Cancelling ctx stops it; the
 // devices not crawled come back unreachable with "crawl cancelled". Results keep the order of
 // devices.
@@ -218,7 +227,7 @@ func (c *Connection) CrawlMesh(ctx context.Context, devices []string, concurrenc
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				tree := c.Crawl(ctx, fmt.Sprintf("coap://%s:%d", devices[i], ssn.MilliPort))
+				tree := c.Crawl(ctx, deviceBase(devices[i]))
 				// Reports come one at a time, in the order devices finish.
 				mu.Lock()
 				out[i] = tree
@@ -246,6 +255,16 @@ feed:
 	return out
 }
 
+// ErrNoDeviceList says that there is no device list to read: a real gateway has none, and
+// without a gateway there is nobody to ask.
+var ErrNoDeviceList = errors.New("no device list")
+
+// noDeviceList is an ErrNoDeviceList with the words of the command line.
+type noDeviceList string
+
+func (e noDeviceList) Error() string        { return string(e) }
+func (e noDeviceList) Is(target error) bool { return target == ErrNoDeviceList }
+
 // ListedDevice is one device of a gateway's device list.
 type ListedDevice struct {
 	Host string `json:"host"` // e.g. SSN001350050005E7D6.sim.starfish.test
@@ -271,7 +290,7 @@ func (c *Connection) ListDevices(ctx context.Context) ([]string, error) {
 // ListDeviceLinks is ListDevices with each device's base URI and NIC type.
 func (c *Connection) ListDeviceLinks(ctx context.Context) ([]ListedDevice, error) {
 	if !c.ViaGateway() {
-		return nil, errors.New("without a gateway there is no device list: name the devices")
+		return nil, noDeviceList("without a gateway there is no device list: name the devices")
 	}
 	req := NewRequest(codes.GET, "coap://"+c.gateway.String()+ssn.GatewayDevicesPath)
 	req.Timeout = 15 * time.Second
@@ -281,7 +300,7 @@ func (c *Connection) ListDeviceLinks(ctx context.Context) ([]ListedDevice, error
 	}
 	switch {
 	case x.Code() == codes.NotFound:
-		return nil, fmt.Errorf("the gateway at %s does not list its devices (only gateway-lite does): name them, or give a file of MACs", c.gateway)
+		return nil, noDeviceList(fmt.Sprintf("the gateway at %s does not list its devices (only gateway-lite does): name them, or give a file of MACs", c.gateway))
 	case !x.OK():
 		return nil, fmt.Errorf("the gateway's device list: %s %s: %s", coapfmt.CodeString(x.Code()), CodeName(x.Code()), x.Response.Payload)
 	}

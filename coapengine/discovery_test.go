@@ -2,6 +2,7 @@ package coapengine
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,12 @@ func BenchmarkCrawlMesh1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/crawl")
+}
+
+func TestWithoutAGatewayThereIsNoDeviceList(t *testing.T) {
+	b := startTestbed(t, nil)
+	direct := b.connect(t, nil, func(p *Profile) { p.Gateway, p.Tokens = "", nil })
+	if _, err := direct.ListDeviceLinks(ctx10s(t)); !errors.Is(err, ErrNoDeviceList) || !strings.Contains(err.Error(), "name the devices") {
+		t.Fatalf("direct: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -287,6 +288,15 @@ func (c *Composer) SetPayload(mode, text string) {
 	c.payloadEntry.SetText(text)
 }
 
+// selectOrAdd selects value, adding it to the choices first when it is not one of them (a
+// pasted command's unregistered Content-Format): a Select ignores values it does not offer.
+func selectOrAdd(s *widget.Select, value string) {
+	if !slices.Contains(s.Options, value) {
+		s.Options = append(s.Options, value)
+	}
+	s.SetSelected(value)
+}
+
 // Request is the request the fields describe, and whether it is valid.
 func (c *Composer) Request() (ComposedRequest, bool) { return c.composed, c.valid }
 
@@ -297,12 +307,12 @@ func (c *Composer) SetRequest(r ComposedRequest) {
 	c.method.SetSelected(coapengine.MethodName(req.Method))
 	c.uri.SetText(req.URI)
 	c.nonConfirm.SetSelected(map[bool]string{false: typeCON, true: typeNON}[req.NonConfirmable])
-	c.contentFormat.SetSelected(formatChoice(req.ContentFormat))
-	c.accept.SetSelected(formatChoice(req.Accept))
+	selectOrAdd(c.contentFormat, formatChoice(req.ContentFormat))
+	selectOrAdd(c.accept, formatChoice(req.Accept))
 	if req.BlockSize == 0 {
 		c.blockSize.SetSelected(blockAuto)
 	} else {
-		c.blockSize.SetSelected(strconv.Itoa(req.BlockSize))
+		selectOrAdd(c.blockSize, strconv.Itoa(req.BlockSize))
 	}
 	c.timeout.SetText(defaultWait)
 	if req.Timeout > 0 {
@@ -477,5 +487,7 @@ func (c *Composer) ShowPasteDialog() {
 	if cv == nil {
 		return
 	}
-	showPasteDialog(cv, fyne.CurrentApp().Clipboard().Content(), c.PasteCoapClient)
+	if w := windowOf(cv); w != nil {
+		showPasteDialog(w, fyne.CurrentApp().Clipboard().Content(), c.PasteCoapClient)
+	}
 }

@@ -206,3 +206,15 @@ func hasLabelContaining(o fyne.CanvasObject, text string) bool {
 	}
 	return false
 }
+
+func TestAPastedUnregisteredContentFormatIsKept(t *testing.T) {
+	c, _ := newTestComposer(t)
+	c.contentFormat.SetSelected("60 application/cbor")
+	if err := c.PasteCoapClient("coap-client -m put -t 11542 -A 65000 -e x coap://[::1]/cfg"); err != nil {
+		t.Fatal(err)
+	}
+	r, ok := c.Request()
+	if !ok || r.Request.ContentFormat != 11542 || r.Request.Accept != 65000 {
+		t.Fatalf("content format %d, accept %d (valid %v: %q)", r.Request.ContentFormat, r.Request.Accept, ok, c.SendReason())
+	}
+}

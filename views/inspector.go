@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -56,14 +57,14 @@ type Inspector struct {
 	diff     *widget.RichText
 
 	shown coapengine.Exchange
-	// previous holds the last response of each resource (profile and URI), for diffs.
-	previous map[string][]byte
+	// previous holds the latest responses of each resource (profile and URI), for diffs.
+	previous map[string]*resourceResponses
 	order    []string
 }
 
 // NewInspector builds an inspector that decodes with decoders.
 func NewInspector(decoders *decode.Registry) *Inspector {
-	i := &Inspector{decoders: decoders, previous: map[string][]byte{}}
+	i := &Inspector{decoders: decoders, previous: map[string]*resourceResponses{}}
 	i.empty = widget.NewLabel("No response yet: pick a resource in the tree and press Send (Ctrl+Enter), or select an exchange in the History tab.")
 	i.empty.Wrapping = fyne.TextWrapWord
 	i.title = widget.NewLabel("")
@@ -339,30 +340,61 @@ func cborOf(p []byte) string {
 	return diag
 }
 
-// showDiff compares the decoded payload with the previous response of the same resource.
+// resourceResponses are the two latest responses of a resource the inspector has seen, by
+// the time they were received: the diff compares the latest with the one before it.
+type resourceResponses struct {
+	latest, before seenResponse
+}
+
+type seenResponse struct {
+	at   time.Time
+	text string
+}
+
+// showDiff compares the decoded payload with the response of the same resource that came
+// before it. A response shown again (a history entry selected twice) keeps its comparison;
+// one older than the two kept (an old history entry) is not compared.
 func (i *Inspector) showDiff(x coapengine.Exchange, decoded string) {
+	say := func(text string) {
+		i.diff.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text}}
+	}
+	defer i.diff.Refresh()
 	if x.Response == nil {
-		i.diff.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "No response to compare."}}
-		i.diff.Refresh()
+		say("No response to compare.")
 		return
 	}
 	key := x.Profile + " " + x.URI
-	prev, seen := i.previous[key]
+	at := x.Start.Add(x.RTT)
+	r, seen := i.previous[key]
 	if !seen {
 		i.order = append(i.order, key)
 		if len(i.order) > maxDiffKeys {
 			delete(i.previous, i.order[0])
 			i.order = i.order[1:]
 		}
+		r = &resourceResponses{}
+		i.previous[key] = r
 	}
-	i.previous[key] = []byte(decoded)
+	var before seenResponse
 	switch {
-	case !seen:
-		i.diff.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "First response of this resource: the next one will be compared with it."}}
-	case string(prev) == decoded:
-		i.diff.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "Same as the previous response of this resource."}}
+	case at.After(r.latest.at):
+		r.before, r.latest = r.latest, seenResponse{at, decoded}
+		before = r.before
+	case at.Equal(r.latest.at):
+		before = r.before
+	case at.Equal(r.before.at):
+		say("An earlier response of this resource: the Diff of the latest one compares the two.")
+		return
 	default:
-		i.diff.Segments = diffSegments(string(prev), decoded)
+		say("An older response than the ones compared here: select the response after it to compare them.")
+		return
 	}
-	i.diff.Refresh()
+	switch {
+	case before.at.IsZero():
+		say("First response of this resource: the next one will be compared with it.")
+	case before.text == decoded:
+		say("Same as the previous response of this resource.")
+	default:
+		i.diff.Segments = diffSegments(before.text, decoded)
+	}
 }

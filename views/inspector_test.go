@@ -87,16 +87,37 @@ func TestTheInspectorExplainsAGatewayTimeout(t *testing.T) {
 
 func TestTheDiffComparesWithThePreviousResponseOfTheSameResource(t *testing.T) {
 	i, _ := newTestInspector(t)
-	i.Show(powerStatsExchange(6000))
+	at := func(x coapengine.Exchange, seconds int) coapengine.Exchange {
+		x.Start = inspectorStart.Add(time.Duration(seconds) * time.Second)
+		return x
+	}
+	i.Show(at(powerStatsExchange(6000), 0))
 	if !strings.HasPrefix(diffText(i), "First response of this resource") {
 		t.Fatalf("first diff %q", diffText(i))
 	}
-	i.Show(powerStatsExchange(6000))
+	i.Show(at(powerStatsExchange(6000), 10))
 	if diffText(i) != "Same as the previous response of this resource." {
 		t.Fatalf("same diff %q", diffText(i))
 	}
-	i.Show(powerStatsExchange(7000))
-	var removed, added []string
+	newest := at(powerStatsExchange(7000), 20)
+	i.Show(newest)
+	removed, added := diffLines(i)
+	if len(removed) == 0 || len(removed) != len(added) || !strings.Contains(strings.Join(removed, "\n"), "sleep") {
+		t.Fatalf("diff removed %q added %q", removed, added)
+	}
+	// Shown again (selected twice in the history), it keeps its comparison.
+	i.Show(newest)
+	if r, a := diffLines(i); len(r) != len(removed) || len(a) != len(added) {
+		t.Fatalf("shown again: removed %q added %q", r, a)
+	}
+	// An old entry is not compared backwards.
+	i.Show(at(powerStatsExchange(5000), 5))
+	if !strings.HasPrefix(diffText(i), "An older response") {
+		t.Fatalf("an old entry: %q", diffText(i))
+	}
+}
+
+func diffLines(i *Inspector) (removed, added []string) {
 	for _, s := range i.diff.Segments {
 		ts := s.(*widget.TextSegment)
 		switch {
@@ -106,9 +127,7 @@ func TestTheDiffComparesWithThePreviousResponseOfTheSameResource(t *testing.T) {
 			added = append(added, ts.Text)
 		}
 	}
-	if len(removed) == 0 || len(removed) != len(added) || !strings.Contains(strings.Join(removed, "\n"), "sleep") {
-		t.Fatalf("diff removed %q added %q", removed, added)
-	}
+	return removed, added
 }
 
 func diffText(i *Inspector) string {

@@ -36,13 +36,15 @@ func tokenSourceLabel(key string) string {
 	return tokenSources[0].label
 }
 
-func tokenSourceKey(label string) string {
+// TokenSourceKey is the saved key of a token source written as a key or as the dialog's
+// label (as profiles were saved at first); anything else is returned as it is.
+func TokenSourceKey(keyOrLabel string) string {
 	for _, t := range tokenSources {
-		if t.label == label {
+		if t.label == keyOrLabel {
 			return t.key
 		}
 	}
-	return TokenLocal
+	return keyOrLabel
 }
 
 // ProfileForm is a gateway profile as the connection dialog edits it.
@@ -69,12 +71,14 @@ func (p ProfileForm) Check() error {
 		errs = append(errs, errors.New("give the profile a name"))
 	}
 	if p.Gateway != "" {
-		if _, port, err := net.SplitHostPort(p.Gateway); err != nil || port == "" {
-			errs = append(errs, fmt.Errorf("gateway %q: write HOST:PORT, e.g. gw.example.net:5683", p.Gateway))
+		host, port, err := net.SplitHostPort(p.Gateway)
+		n, perr := strconv.Atoi(port)
+		if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+			errs = append(errs, fmt.Errorf("gateway %q: write HOST:PORT with a port from 1 to 65535, e.g. gw.example.net:5683", p.Gateway))
 		}
 	}
 	if p.LocalPort < 0 || p.LocalPort > 65535 {
-		errs = append(errs, fmt.Errorf("client port %d: a UDP port is 0 to 65535 (0: any)", p.LocalPort))
+		errs = append(errs, errors.New("client port: a number from 0 to 65535 (0: any)"))
 	}
 	if p.Gateway != "" {
 		switch p.TokenSource {
@@ -204,7 +208,7 @@ func (d *ConnectDialog) showSource() {
 		widget.NewFormItem("", d.scheme),
 		widget.NewFormItem("Token", d.source),
 	}
-	switch tokenSourceKey(d.source.Selected) {
+	switch TokenSourceKey(d.source.Selected) {
 	case TokenLocal:
 		items = append(items, widget.NewFormItem("Account", d.account))
 	case TokenPaste:
@@ -241,10 +245,20 @@ func (d *ConnectDialog) Form() ProfileForm {
 	if err != nil && strings.TrimSpace(d.port.Text) != "" {
 		port = -1
 	}
-	return ProfileForm{
+	p := ProfileForm{
 		Name: strings.TrimSpace(d.name.Text), Gateway: strings.TrimSpace(d.gateway.Text), LocalPort: port,
-		Sticky: d.sticky.Checked, ProxyScheme: d.scheme.Checked, TokenSource: tokenSourceKey(d.source.Selected),
+		Sticky: d.sticky.Checked, ProxyScheme: d.scheme.Checked, TokenSource: TokenSourceKey(d.source.Selected),
 		Account: strings.TrimSpace(d.account.Text), TokenURL: strings.TrimSpace(d.url.Text),
 		ClientID: strings.TrimSpace(d.client.Text), Secret: strings.TrimSpace(d.secret.Text),
 	}
+	// Only what the chosen source uses is kept: no secret is saved for a token signed here.
+	switch p.TokenSource {
+	case TokenLocal:
+		p.TokenURL, p.ClientID, p.Secret = "", "", ""
+	case TokenPaste:
+		p.Account, p.TokenURL, p.ClientID = "", "", ""
+	case TokenURL:
+		p.Account = ""
+	}
+	return p
 }

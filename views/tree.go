@@ -22,8 +22,9 @@ type MeshSource interface {
 	ListDevices(ctx context.Context, profile string) ([]coapengine.ListedDevice, error)
 	// Crawl reads one device's resources; base is coap://host:port.
 	Crawl(ctx context.Context, profile, base string) coapengine.DeviceTree
-	// CrawlMesh reads many devices' resources, reporting each as it finishes.
-	CrawlMesh(ctx context.Context, profile string, hosts []string, progress func(coapengine.CrawlProgress)) []coapengine.DeviceTree
+	// CrawlMesh reads many devices' resources (devices are their coap:// bases), reporting
+	// each as it finishes.
+	CrawlMesh(ctx context.Context, profile string, devices []string, progress func(coapengine.CrawlProgress)) []coapengine.DeviceTree
 }
 
 // TreeTarget is what a tree row stands for: a device or one of its resources.
@@ -85,6 +86,8 @@ type treeProfile struct {
 	listed  bool
 	loading bool
 	err     string
+	// noList is set when the gateway has no device list (a real gateway).
+	noList bool
 }
 
 // MeshTree is the resource browser: gateway → devices → resources, loaded lazily as
@@ -100,6 +103,7 @@ type MeshTree struct {
 	// that the widget's ChildUIDs stays a map lookup.
 	children map[string][]string
 	filter   string
+	selected string
 
 	filterEntry *widget.Entry
 	crawlButton *widget.Button
@@ -114,8 +118,6 @@ type MeshTree struct {
 	OnPick func(TreeTarget)
 	// OnAction is called with a context-menu choice.
 	OnAction func(TreeAction, TreeTarget)
-	// OnDevicesChanged is called after devices were listed or crawled (for URI completion).
-	OnDevicesChanged func()
 	// Do runs the tree's updates from its loading goroutines on the main goroutine:
 	// fyne.Do, unless a test runs them on its own goroutine instead.
 	Do func(func())
@@ -127,10 +129,10 @@ func NewMeshTree(source MeshSource) *MeshTree {
 	m.tree = widget.NewTree(m.childUIDs, m.isBranch, m.newRow, m.updateRow)
 	m.tree.OnBranchOpened = m.branchOpened
 	m.tree.OnSelected = func(uid widget.TreeNodeID) {
-		if t, ok := m.targetOf(uid); ok && m.OnPick != nil {
-			m.OnPick(t)
-		}
+		m.selected = uid
+		m.pick(uid)
 	}
+	m.tree.OnUnselected = func(widget.TreeNodeID) { m.selected = "" }
 	m.filterEntry = widget.NewEntry()
 	m.filterEntry.SetPlaceHolder("Filter by MAC, name or path")
 	m.filterEntry.OnChanged = m.SetFilter
@@ -155,6 +157,13 @@ func (m *MeshTree) Object() fyne.CanvasObject { return m.root }
 // Tree is the tree widget itself (for focus and tests).
 func (m *MeshTree) Tree() *widget.Tree { return m.tree }
 
+// pick hands the row's device or resource to OnPick.
+func (m *MeshTree) pick(uid string) {
+	if t, ok := m.targetOf(uid); ok && m.OnPick != nil {
+		m.OnPick(t)
+	}
+}
+
 // AddProfile adds a connected profile as a top-level branch, titled e.g. "embedded gateway
 // 127.0.0.1:5683", and opens it (which lists its devices).
 func (m *MeshTree) AddProfile(name, title string) {
@@ -169,6 +178,14 @@ func (m *MeshTree) AddProfile(name, title string) {
 
 // RemoveProfile takes a disconnected profile out of the tree.
 func (m *MeshTree) RemoveProfile(name string) {
+	if p := m.profile(name); p != nil {
+		// The widget remembers open branches by ID: a reconnection must start closed, so
+		// that opening a device crawls it again.
+		for _, d := range p.devices {
+			m.tree.CloseBranch(d.id)
+		}
+		m.tree.CloseBranch(p.id)
+	}
 	m.profiles = slices.DeleteFunc(m.profiles, func(p *treeProfile) bool { return p.name == name })
 	m.rebuild()
 }

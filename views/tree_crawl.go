@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,21 +40,26 @@ func (m *MeshTree) Reload(profile string) {
 }
 
 func (m *MeshTree) listDevices(p *treeProfile) {
-	p.loading, p.err = true, ""
+	p.loading, p.err, p.noList = true, "", false
 	m.rebuild()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		listed, err := m.source.ListDevices(ctx, p.name)
 		m.Do(func() {
-			p.loading, p.listed = false, true
-			if err != nil {
-				p.err = err.Error()
-			} else {
+			p.loading = false
+			switch {
+			case errors.Is(err, coapengine.ErrNoDeviceList):
+				// Nothing failed: a real gateway has no device list.
+				p.listed, p.noList = true, true
+			case err != nil:
+				p.err = err.Error() // not listed: opening the branch again retries
+			default:
+				p.listed = true
 				m.addDevices(p, listed)
 			}
 			m.rebuild()
-			m.devicesChanged()
+			m.crawlOpenDevices()
 		})
 	}()
 }
@@ -69,14 +75,19 @@ func (m *MeshTree) crawlDevice(profile string, d *treeDevice) {
 			d.loading = false
 			d.tree = &tree
 			m.rebuild()
-			m.devicesChanged()
 		})
 	}()
 }
 
-func (m *MeshTree) devicesChanged() {
-	if m.OnDevicesChanged != nil {
-		m.OnDevicesChanged()
+// crawlOpenDevices crawls the devices whose branch is open but holds nothing yet (the tree
+// widget keeps branches open across a reconnection, and a cancelled crawl leaves some).
+func (m *MeshTree) crawlOpenDevices() {
+	for _, p := range m.profiles {
+		for _, d := range p.devices {
+			if d.tree == nil && !d.loading && m.tree.IsBranchOpen(d.id) {
+				m.crawlDevice(p.name, d)
+			}
+		}
 	}
 }
 
@@ -106,7 +117,7 @@ func (m *MeshTree) CrawlAll() {
 	for _, p := range m.profiles {
 		var hosts []string
 		for _, d := range p.devices {
-			hosts = append(hosts, d.listed.Host)
+			hosts = append(hosts, d.listed.Base)
 			d.loading = true
 		}
 		if len(hosts) > 0 {
@@ -132,14 +143,19 @@ func (m *MeshTree) CrawlAll() {
 		for _, j := range jobs {
 			m.source.CrawlMesh(ctx, j.p.name, j.hosts, func(pr coapengine.CrawlProgress) {
 				tree := pr.Tree
+				// A device the cancellation stopped keeps what an earlier crawl found.
+				stopped := ctx.Err() != nil && !tree.Reachable
 				done++
-				if !tree.Reachable {
+				if !tree.Reachable && !stopped {
 					unreachable++
 				}
 				n, bad := done, unreachable
 				m.Do(func() {
 					if d := j.p.byHost[strings.ToLower(tree.Device)]; d != nil {
-						d.loading, d.tree = false, &tree
+						d.loading = false
+						if !stopped {
+							d.tree = &tree
+						}
 					}
 					m.progress.SetValue(float64(n) / float64(total))
 					m.status.SetText(fmt.Sprintf("Crawled %d of %d devices, %d unreachable", n, total, bad))
@@ -166,7 +182,7 @@ func (m *MeshTree) CrawlAll() {
 			}
 			m.status.SetText(fmt.Sprintf("%s %d of %d devices in %.1f s, %d unreachable", verdict, done, total, elapsed.Seconds(), unreachable))
 			m.rebuild()
-			m.devicesChanged()
+			m.crawlOpenDevices()
 		})
 	}()
 }

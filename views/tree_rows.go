@@ -36,6 +36,16 @@ func (r *rowWidget) Tapped(*fyne.PointEvent) {
 	}
 }
 
+// selectRow selects uid; a row already selected is picked again (the widget would ignore
+// it), so that a click brings its URI back to the composer.
+func (m *MeshTree) selectRow(uid string) {
+	if m.selected == uid {
+		m.pick(uid)
+		return
+	}
+	m.tree.Select(uid)
+}
+
 // TappedSecondary opens the row's context menu.
 func (r *rowWidget) TappedSecondary(e *fyne.PointEvent) {
 	if r.menu != nil {
@@ -44,7 +54,7 @@ func (r *rowWidget) TappedSecondary(e *fyne.PointEvent) {
 }
 
 func (m *MeshTree) newRow(bool) fyne.CanvasObject {
-	r := &rowWidget{icon: widget.NewIcon(theme.ComputerIcon()), name: widget.NewLabel("SSN001350050005E7D6"), detail: widget.NewLabel("Milli · 312 ms"), menu: m.showMenu, selectRow: m.tree.Select}
+	r := &rowWidget{icon: widget.NewIcon(theme.ComputerIcon()), name: widget.NewLabel("SSN001350050005E7D6"), detail: widget.NewLabel("Milli · 312 ms"), menu: m.showMenu, selectRow: m.selectRow}
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.detail.Importance = widget.LowImportance
 	r.ExtendBaseWidget(r)
@@ -195,12 +205,17 @@ func (m *MeshTree) profileChildren(p *treeProfile, rows map[string]*treeRow, chi
 		out = append(out, d.id)
 	}
 	switch {
+	case p.err != "" && len(out) > 0:
+		// The devices listed before stay; the failure of the last listing is said on top.
+		return append(info("Listing the devices again failed: "+p.err, true), out...)
 	case len(out) > 0:
 		return out
 	case p.loading:
 		return info("Listing devices…", false)
 	case p.err != "":
-		return info(p.err, true)
+		return info("Listing the devices failed: "+p.err+" (close and open the gateway, or Mesh > Reload devices, to try again)", true)
+	case p.noList:
+		return info("This gateway does not list its devices: add them with Connection > Add device…", false)
 	case m.filter != "" && len(p.devices) > 0:
 		return info(fmt.Sprintf("No device or path matches %q", m.filter), false)
 	case p.listed:

@@ -75,11 +75,12 @@ func (f *fakeMesh) Crawl(ctx context.Context, _ string, base string) coapengine.
 
 func (f *fakeMesh) CrawlMesh(ctx context.Context, profile string, hosts []string, progress func(coapengine.CrawlProgress)) []coapengine.DeviceTree {
 	out := make([]coapengine.DeviceTree, len(hosts))
-	for i, h := range hosts {
+	for i, base := range hosts {
 		if ctx.Err() != nil {
-			out[i] = coapengine.DeviceTree{Device: h, Err: "crawl cancelled"}
+			host := strings.TrimSuffix(strings.TrimPrefix(base, "coap://"), ":4849")
+			out[i] = coapengine.DeviceTree{Device: host, Err: "crawl cancelled"}
 		} else {
-			out[i] = f.Crawl(ctx, profile, "coap://"+h+":4849")
+			out[i] = f.Crawl(ctx, profile, base)
 		}
 		progress(coapengine.CrawlProgress{Done: i + 1, Total: len(hosts), Tree: out[i]})
 	}
@@ -302,5 +303,73 @@ func TestTappingARowPicksItsDevice(t *testing.T) {
 	test.Tap(row)
 	if len(picked) != 1 || picked[0].URI != "coap://"+fakeHost(1)+":4849/" {
 		t.Fatalf("picked %+v", picked)
+	}
+}
+
+func TestACancelledCrawlKeepsWhatEarlierCrawlsFound(t *testing.T) {
+	m, src, q := newTestTree(t, 3)
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
+	src.block = make(chan struct{})
+	m.CrawlAll()
+	m.toggleCrawl()
+	q.WaitFor(t, "the cancelled crawl to end", func() bool { return !m.Crawling() })
+	if _, tree, _ := m.Device("gw", fakeHost(0)); tree == nil || !tree.Reachable {
+		t.Fatalf("the crawled device lost its resources: %+v", tree)
+	}
+	if !strings.HasSuffix(m.status.Text, "0 unreachable") {
+		t.Fatalf("devices the cancellation stopped were counted unreachable: %q", m.status.Text)
+	}
+	for _, h := range []string{fakeHost(1), fakeHost(2)} {
+		if _, tree, _ := m.Device("gw", h); tree != nil {
+			t.Fatalf("%s has a result from a cancelled crawl", h)
+		}
+	}
+}
+
+func TestAReconnectedProfileCrawlsTheDevicesItOpens(t *testing.T) {
+	m, src, q := newTestTree(t, 2)
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
+	m.RemoveProfile("gw")
+	m.AddProfile("gw", "gw again")
+	q.WaitFor(t, "the device list", func() bool { return m.DeviceCount("gw") == 2 })
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
+	if n := src.crawls(fakeHost(0)); n != 2 {
+		t.Fatalf("crawled %d times, want once per connection", n)
+	}
+}
+
+// noListMesh is a real gateway: it lists no devices.
+type noListMesh struct{ *fakeMesh }
+
+func (noListMesh) ListDevices(context.Context, string) ([]coapengine.ListedDevice, error) {
+	return nil, fmt.Errorf("the gateway does not list its devices: name them, or give a file of MACs: %w", coapengine.ErrNoDeviceList)
+}
+
+func TestAGatewayWithoutADeviceListSaysHowToAddDevices(t *testing.T) {
+	test.NewTempApp(t)
+	q := uiqueue.New()
+	m := NewMeshTree(noListMesh{newFakeMesh(0)})
+	m.Do = q.Do
+	m.AddProfile("field", "field")
+	q.WaitFor(t, "the listing", func() bool {
+		c := m.VisibleChildren(ProfileID("field"))
+		return len(c) == 1 && m.rows[c[0]].text == "This gateway does not list its devices: add them with Connection > Add device…"
+	})
+	m.AddDevice("field", coapengine.ListedDevice{Host: fakeHost(5), Base: "coap://" + fakeHost(5) + ":5683"})
+	q.WaitFor(t, "the added device's crawl", func() bool { _, tree, _ := m.Device("field", fakeHost(5)); return tree != nil })
+	if got := m.VisibleChildren(ProfileID("field")); len(got) != 1 || got[0] != DeviceID("field", fakeHost(5)) {
+		t.Fatalf("children %q", got)
+	}
+}
+
+func TestTappingTheSelectedRowPicksItAgain(t *testing.T) {
+	m, _, _ := newTestTree(t, 2)
+	picks := 0
+	m.OnPick = func(TreeTarget) { picks++ }
+	id := DeviceID("gw", fakeHost(0))
+	m.selectRow(id)
+	m.selectRow(id)
+	if picks != 2 {
+		t.Fatalf("%d picks for two taps", picks)
 	}
 }
