@@ -216,7 +216,7 @@ func (c *controller) send(r views.ComposedRequest) {
 		return
 	}
 	if r.Observe {
-		c.startObservation(conn, r.Request)
+		c.startObservation(conn, r.Request, false)
 		return
 	}
 	req := r.Request
@@ -321,8 +321,9 @@ func (c *controller) showEvent(e coapengine.Event) {
 	c.refreshStatus()
 }
 
-// startObservation registers an observation and lists it in the Observe tab.
-func (c *controller) startObservation(conn *coapengine.Connection, req coapengine.Request) {
+// startObservation registers an observation and lists it in the Observe tab (with its chart
+// open when openChart).
+func (c *controller) startObservation(conn *coapengine.Connection, req coapengine.Request, openChart bool) {
 	seq := c.beginShow("an observation of "+req.URI, nil)
 	c.obsMu.Lock()
 	c.nextObs++
@@ -373,6 +374,9 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 				c.inspector.Show(first)
 			}
 			c.refreshObservations()
+			if openChart {
+				c.observe.OpenChart(ro.id)
+			}
 		})
 	}()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
 	"github.com/coap-workbench/coap-workbench/internal/logring"
 	"github.com/coap-workbench/coap-workbench/views"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
 // AppID is the workbench's application id (preferences and storage live under it).
@@ -47,6 +48,8 @@ func runGUI(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.Listen, "listen", o.Listen, "UDP address of the embedded gateway (a taken port is replaced by a free one)")
 	screenshots := fs.String("screenshots", "", "drive the window through its main screens, write PNGs to this directory, and quit")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiling endpoints on this loopback address, e.g. 127.0.0.1:6060")
+	var observe multiFlag
+	fs.Var(&observe, "observe", "observe this URI through the embedded gateway from the start, with its chart open (repeatable)")
 	if exit, stop := parseFlags(fs, args, stderr); stop {
 		return exit
 	}
@@ -60,7 +63,7 @@ func runGUI(args []string, stderr io.Writer) int {
 	logger := slog.New(ring)
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
-	g := newGUI(a, logger, ring, o)
+	g := newGUI(a, logger, ring, o, observe)
 	a.Lifecycle().SetOnStarted(func() { logger.Info("window shown", "after_start", time.Since(start).Round(time.Millisecond)) })
 	status := ExitOK
 	if *screenshots != "" {
@@ -91,11 +94,13 @@ type gui struct {
 	profiles  *profileStore
 	stop      []func()
 	closeOnce sync.Once
+	// historyBehind is set when exchanges were recorded while the History tab was hidden.
+	historyBehind bool
 }
 
 // newGUI builds the window and starts the embedded gateway; the embedded profile connects in
 // the background.
-func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOptions) *gui {
+func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOptions, observe []string) *gui {
 	g := &gui{app: a, logger: logger}
 	g.window = a.NewWindow("CoAP Workbench")
 	prefs := a.Preferences()
@@ -121,6 +126,15 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 		container.NewTabItemWithIcon(tabLog, theme.ListIcon(), g.logTab.Object()),
 	)
 	g.workspace.Tabs.OnSelected = func(t *container.TabItem) { g.tabShown(t.Text) }
+	g.ctrl.inspector.OnObserve = func(x coapengine.Exchange) {
+		conn, err := g.ctrl.connection(x.Profile)
+		if err != nil {
+			g.ctrl.inspector.ShowProblem(err.Error())
+			return
+		}
+		g.ctrl.startObservation(conn, coapengine.NewRequest(codes.GET, x.URI), true)
+		g.workspace.ShowTab(tabObserve)
+	}
 	g.restoreLayout()
 	g.window.SetContent(g.workspace.Object())
 	g.window.SetMainMenu(g.mainMenu())
@@ -136,7 +150,9 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 	}
 	g.watchEngine()
 	if g.embedded != nil {
-		g.connectEmbedded()
+		g.connectEmbedded(observe)
+	} else if len(observe) > 0 {
+		g.ctrl.status.SetMessage("Nothing observed: the embedded gateway is not running", true)
 	}
 	g.reconnectLastProfile()
 	return g
@@ -167,6 +183,10 @@ func (g *gui) tabShown(name string) {
 	} else {
 		g.console.StopPolling()
 	}
+	if name == tabHistory && g.historyBehind {
+		g.historyBehind = false
+		g.history.ExchangesAdded(1)
+	}
 	if name == tabObserve {
 		g.ctrl.observe.StartRefreshing()
 	} else {
@@ -175,8 +195,9 @@ func (g *gui) tabShown(name string) {
 	g.app.Preferences().SetString(prefTab, name)
 }
 
-// connectEmbedded logs in to the embedded gateway with a token signed by its own key.
-func (g *gui) connectEmbedded() {
+// connectEmbedded logs in to the embedded gateway with a token signed by its own key, then
+// starts observing the URIs of --observe, each with its chart open.
+func (g *gui) connectEmbedded(observe []string) {
 	gw := g.embedded.Gateway
 	p := coapengine.Profile{
 		Name:    EmbeddedProfile,
@@ -186,7 +207,14 @@ func (g *gui) connectEmbedded() {
 			return coapengine.Token{Raw: tok.Raw, ExpiresAt: tok.ExpiresAt}, err
 		}),
 	}
-	g.connect(p, localAccount, false)
+	g.connect(p, localAccount, false, func(conn *coapengine.Connection) {
+		if len(observe) > 0 {
+			g.workspace.ShowTab(tabObserve)
+		}
+		for _, uri := range observe {
+			g.ctrl.startObservation(conn, coapengine.NewRequest(codes.GET, uri), true)
+		}
+	})
 }
 
 // localAccount is the account of locally issued tokens.
@@ -194,7 +222,7 @@ const localAccount = "dev"
 
 // connect connects a profile off the main goroutine and shows it when it is connected; a
 // profile the user chose (remember) is connected again at the next start.
-func (g *gui) connect(p coapengine.Profile, account string, remember bool) {
+func (g *gui) connect(p coapengine.Profile, account string, remember bool, then func(*coapengine.Connection)) {
 	g.ctrl.status.SetMessage("Connecting "+p.Name+"…", false)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -209,6 +237,9 @@ func (g *gui) connect(p coapengine.Profile, account string, remember bool) {
 			g.ctrl.status.SetMessage(fmt.Sprintf("Connected %s: open a device in the tree, or type a URI and press Send", p.Name), false)
 			if remember {
 				g.app.Preferences().SetString(prefLastProfile, p.Name)
+			}
+			if then != nil {
+				then(conn)
 			}
 		})
 	}()
@@ -244,7 +275,7 @@ func (g *gui) watchEngine() {
 			case <-fast.C:
 				if pending {
 					pending = false
-					fyne.Do(func() { g.history.ExchangesAdded(1) })
+					fyne.Do(g.historyAdded)
 				}
 			case <-slow.C:
 				fyne.Do(func() {
@@ -254,6 +285,17 @@ func (g *gui) watchEngine() {
 			}
 		}
 	}()
+}
+
+// historyAdded brings the History tab up to date when it shows; a hidden one catches up when
+// it is shown (a refresh redraws the window, and a stream of notifications would redraw it
+// ten times a second for nothing).
+func (g *gui) historyAdded() {
+	if sel := g.workspace.Tabs.Selected(); sel != nil && sel.Text == tabHistory {
+		g.history.ExchangesAdded(1)
+		return
+	}
+	g.historyBehind = true
 }
 
 // replay sends a history entry again through the profile that sent it; when that profile is

@@ -89,7 +89,7 @@ func (g *gui) showConnect() {
 		if err := g.profiles.Save(p); err != nil {
 			return fmt.Errorf("the profile was not saved: %w", err)
 		}
-		g.connect(ep, accountOf(p), true)
+		g.connect(ep, accountOf(p), true, nil)
 		return nil
 	}, func(name string) {
 		if err := g.profiles.Remove(name); err != nil {
@@ -132,7 +132,7 @@ func (g *gui) reconnectLastProfile() {
 			g.ctrl.status.SetMessage(fmt.Sprintf("The last profile %s cannot connect: %v", p.Name, err), true)
 			return
 		}
-		g.connect(ep, accountOf(p), true)
+		g.connect(ep, accountOf(p), true, nil)
 	}
 }
 

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"image"
 	"image/png"
 	"strings"
 	"time"
@@ -35,13 +36,16 @@ var chartWindows = []struct {
 // its fixed lines (a comparison across devices, a rebuild from history), a time window, CSV
 // and PNG export, and a close button.
 type chartPanel struct {
-	title  string
-	chart  *Chart
-	picks  *seriesPicks // nil for fixed lines
-	set    *series.Set  // the set the picks choose from
-	fixed  []panelLine
-	window *widget.Select
-	root   fyne.CanvasObject
+	title string
+	chart *Chart
+	picks *seriesPicks // nil for fixed lines
+	// seriesList folds the picks away; its title names the series drawn.
+	seriesList *widget.Accordion
+	seriesItem *widget.AccordionItem
+	set        *series.Set // the set the picks choose from
+	fixed      []panelLine
+	window     *widget.Select
+	root       fyne.CanvasObject
 	// paused freezes the chart (samples keep being recorded).
 	paused func() bool
 
@@ -77,9 +81,11 @@ func newChartPanel(title string, set *series.Set, defaults []string, fixed []pan
 		closeButton)
 	top := container.NewBorder(nil, nil, nil, tools, head)
 	if set != nil {
-		p.picks = newSeriesPicks(func() { p.dirty = true })
+		p.picks = newSeriesPicks(func() { p.dirty = true; p.nameSeries() })
+		p.seriesItem = widget.NewAccordionItem("Series", p.picks.box)
+		p.seriesList = widget.NewAccordion(p.seriesItem)
 		p.updatePicks(defaults)
-		top = container.NewVBox(top, p.picks.box)
+		top = container.NewVBox(top, p.seriesList)
 	}
 	p.root = container.NewBorder(top, nil, nil, nil, container.NewStack(p.chart))
 	return p
@@ -97,6 +103,18 @@ func (p *chartPanel) updatePicks(defaults []string) {
 	}
 	p.picks.offer(keys, defaults)
 	p.dirty = true
+	p.nameSeries()
+}
+
+// nameSeries titles the folded series choice with what is drawn: "Series: bat_voltage,
+// sleep_pct (2 of 16)".
+func (p *chartPanel) nameSeries() {
+	if p.seriesItem == nil {
+		return
+	}
+	picked := p.picks.Selected()
+	p.seriesItem.Title = fmt.Sprintf("Series: %s (%d of %d)", strings.Join(picked, ", "), len(picked), len(p.picks.keys))
+	p.seriesList.Refresh()
 }
 
 // seriesPicks is a check box per series, wrapped in rows as wide as there is room for.
@@ -250,12 +268,16 @@ func (p *chartPanel) exportCSV() {
 	d.Show()
 }
 
-// renderImage is a copy of the chart, as shown, for the software renderer: at least 800×300.
-func (p *chartPanel) renderImage() *Chart {
+// renderImage draws a copy of the chart, as shown, with the software renderer: at least
+// 800×300, in the current theme.
+func (p *chartPanel) renderImage() image.Image {
 	c := NewChart(p.chart.window)
 	c.SetSeries(p.chart.Series())
-	c.Resize(p.chart.Size().Max(fyne.NewSize(800, 300)))
-	return c
+	cv := software.NewCanvas()
+	cv.SetPadded(false)
+	cv.SetContent(c)
+	cv.Resize(p.chart.Size().Max(fyne.NewSize(800, 300)))
+	return cv.Capture()
 }
 
 func (p *chartPanel) exportPNG() {
@@ -268,8 +290,7 @@ func (p *chartPanel) exportPNG() {
 			return
 		}
 		defer out.Close()
-		img := software.Render(p.renderImage(), fyne.CurrentApp().Settings().Theme())
-		if err := png.Encode(out, img); err != nil {
+		if err := png.Encode(out, p.renderImage()); err != nil {
 			dialog.ShowError(fmt.Errorf("the chart was not saved to %s: %w", out.URI().Path(), err), w)
 			return
 		}

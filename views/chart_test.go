@@ -188,3 +188,28 @@ func TestTickLabelsHaveTheDecimalsTheirStepNeeds(t *testing.T) {
 		}
 	}
 }
+
+func TestTheChartRendersToAnImageForPNGExport(t *testing.T) {
+	test.NewTempApp(t)
+	p := newChartPanel("SSN001350050005E7D6 /sys/stats?mod=pwr", nil, nil, []panelLine{}, func(*chartPanel) {})
+	p.chart.SetSeries([]ChartSeries{{Label: "bat_voltage", Unit: "V", Samples: ramp(120, func(i int) float64 { return 3.6 - float64(i)/1000 })}})
+	img := p.renderImage()
+	b := img.Bounds()
+	if b.Dx() < 800 || b.Dy() < 300 {
+		t.Fatalf("image of %v", b)
+	}
+	line := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA) == chartPalette[0] {
+				line++
+			}
+		}
+	}
+	if line < 700 {
+		t.Fatalf("%d pixels of the line's colour: the line is not drawn", line)
+	}
+	if p.fileName(".png") != "SSN001350050005E7D6__sys_stats_mod_pwr.png" {
+		t.Fatalf("file name %q", p.fileName(".png"))
+	}
+}

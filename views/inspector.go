@@ -15,6 +15,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
 // maxDiffKeys bounds how many resources' previous responses the inspector keeps for diffs.
@@ -56,7 +57,12 @@ type Inspector struct {
 	cbor     *widget.Label
 	diff     *widget.RichText
 
+	observe *widget.Button
+
 	shown coapengine.Exchange
+
+	// OnObserve is called with the exchange on show when its Observe button is pressed.
+	OnObserve func(coapengine.Exchange)
 	// previous holds the latest responses of each resource (profile and URI), for diffs.
 	previous map[string]*resourceResponses
 	order    []string
@@ -126,7 +132,13 @@ func NewInspector(decoders *decode.Registry) *Inspector {
 		container.NewTabItem(ViewDiff, container.NewScroll(i.diff)),
 		container.NewTabItem("Options", i.options),
 	)
-	head := container.NewVBox(i.title, container.NewHBox(i.code, i.hop), i.explain, i.metrics)
+	i.observe = widget.NewButtonWithIcon("Observe", theme.VisibilityIcon(), func() {
+		if i.OnObserve != nil {
+			i.OnObserve(i.shown)
+		}
+	})
+	i.observe.Importance = widget.LowImportance
+	head := container.NewVBox(container.NewBorder(nil, nil, nil, i.observe, i.title), container.NewHBox(i.code, i.hop), i.explain, i.metrics)
 	i.body = container.NewBorder(head, nil, nil, nil, i.views)
 	i.body.Hide()
 	i.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), nil)
@@ -204,6 +216,8 @@ func (i *Inspector) Show(x coapengine.Exchange) {
 	i.empty.Hide()
 	i.body.Show()
 	i.title.SetText(fmt.Sprintf("%s %s", coapengine.MethodName(x.Method()), x.URI))
+	// A resource answered to a GET can be observed from here (its notifications then chart).
+	i.observe.Hidden = x.Response == nil || x.Method() != codes.GET || x.Notification
 	i.showCode(x)
 	i.metrics.SetText(metricsOf(x))
 	i.optRows = i.optRows[:0]

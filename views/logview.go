@@ -44,6 +44,8 @@ type LogTab struct {
 	empty   *widget.Label
 	count   *widget.Label
 	records []logring.Record // on screen, newest first
+	// shownAdded is the ring's count of records at the shown level when they were listed.
+	shownAdded uint64
 
 	stop        chan struct{}
 	unsubscribe func()
@@ -119,7 +121,7 @@ func (l *LogTab) follow() {
 				return
 			case <-arrived:
 			}
-			l.opts.do(l.refresh)
+			l.opts.do(l.refreshIfNew)
 			pause.Reset(logRefreshEvery)
 			select {
 			case <-l.stop:
@@ -139,9 +141,19 @@ func (l *LogTab) minLevel() slog.Level {
 }
 
 // refresh lists the records at the chosen level that match the filter, newest first.
+// refreshIfNew refreshes when records arrived at the level shown: the gateway's debug
+// chatter does not redraw a tab that shows Info and above.
+func (l *LogTab) refreshIfNew() {
+	if l.ring != nil && l.ring.Added(l.minLevel()) == l.shownAdded {
+		return
+	}
+	l.refresh()
+}
+
 func (l *LogTab) refresh() {
 	var all []logring.Record
 	if l.ring != nil {
+		l.shownAdded = l.ring.Added(l.minLevel())
 		all = l.ring.Records(l.minLevel())
 	}
 	needle := strings.ToLower(strings.TrimSpace(l.search.Text))

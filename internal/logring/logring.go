@@ -43,6 +43,8 @@ type ringState struct {
 	debug  buffer // records below Info
 	other  buffer // Info and above
 	serial uint64 // orders records across the two buffers
+	// added counts the records handled at each level: debug, info, warn, error and above.
+	added [4]uint64
 
 	subMu       sync.Mutex
 	subscribers atomic.Pointer[[]subscriber]
@@ -115,6 +117,7 @@ func (r *Ring) Handle(ctx context.Context, rec slog.Record) error {
 	s := r.shared
 	s.mu.Lock()
 	s.serial++
+	s.added[levelIndex(kept.Level)]++
 	if kept.Level < slog.LevelInfo {
 		s.debug.push(entry{s.serial, kept})
 	} else {
@@ -162,6 +165,32 @@ func (r *Ring) WithGroup(name string) slog.Handler {
 		d.next = r.next.WithGroup(name)
 	}
 	return &d
+}
+
+// levelIndex is the slot of level in ringState.added.
+func levelIndex(level slog.Level) int {
+	switch {
+	case level < slog.LevelInfo:
+		return 0
+	case level < slog.LevelWarn:
+		return 1
+	case level < slog.LevelError:
+		return 2
+	}
+	return 3
+}
+
+// Added counts the records handled so far at minLevel or above (of the four levels): a
+// viewer that shows those redraws only when it changed.
+func (r *Ring) Added(minLevel slog.Level) uint64 {
+	s := r.shared
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n uint64
+	for i := levelIndex(minLevel); i < len(s.added); i++ {
+		n += s.added[i]
+	}
+	return n
 }
 
 // Records returns the remembered records at level minLevel or above, oldest first.

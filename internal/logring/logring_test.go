@@ -148,3 +148,18 @@ func TestNewWithoutCapacityKeepsTheDefault(t *testing.T) {
 		t.Fatalf("kept %d, want %d", n, DefaultCapacity)
 	}
 }
+
+func TestAddedCountsTheRecordsAtALevelAndAbove(t *testing.T) {
+	r := New(10, nil)
+	log := slog.New(r)
+	log.Debug("chatter")
+	log.Debug("chatter")
+	log.Info("login")
+	log.Warn("slow")
+	log.Error("down")
+	for level, want := range map[slog.Level]uint64{slog.LevelDebug: 5, slog.LevelInfo: 3, slog.LevelWarn: 2, slog.LevelError: 1} {
+		if got := r.Added(level); got != want {
+			t.Fatalf("Added(%v) = %d, want %d", level, got, want)
+		}
+	}
+}
