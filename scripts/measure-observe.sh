@@ -18,6 +18,9 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; do
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# rssParts: anonymous memory (heap, stacks, the renderer's buffers) and file pages (the
+# binary, libraries, and the history file, which bbolt maps and grows as it records).
+rssParts() { awk '/RssAnon/ {a = $2} /RssFile/ {f = $2} END {printf "anon %.0f MB, file %.0f MB", a / 1024, f / 1024}' "/proc/$1/status"; }
 cpu30() {
   local t0 t1; t0=$(ticks "$1"); sleep 30; t1=$(ticks "$1")
   awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) * 100 / hz / 30}'
@@ -46,6 +49,6 @@ sleep 10
 echo "8 observations at 10 notifications/s, charted:  CPU $(cpu30 "$pid") %   RSS $(rss "$pid") MB"
 for m in $(seq "$minutes"); do
   sleep 60
-  echo "  after $m min: RSS $(rss "$pid") MB"
+  echo "  after $m min: RSS $(rss "$pid") MB ($(rssParts "$pid")), history $(du -m "$work/charts/data/history.db" | cut -f1) MB"
 done
 kill "$pid"; wait "$pid" 2>/dev/null || true
