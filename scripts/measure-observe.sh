@@ -44,11 +44,13 @@ sleep 10
 echo "workbench idle:                                 CPU $(cpu30 "$pid") %   RSS $(rss "$pid") MB"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
-pid=$(start charts --notify-period 100ms "${observe[@]}")
+pid=$(start charts --notify-period 100ms --pprof 127.0.0.1:6071 "${observe[@]}")
+# heapInuse: the Go heap in use (the rings, the views), from the runtime's own statistics.
+heapInuse() { curl -s "http://127.0.0.1:6071/debug/pprof/heap?debug=1" | awk '/# HeapInuse =/ {printf "%.0f", $4 / 1048576}'; }
 sleep 10
 echo "8 observations at 10 notifications/s, charted:  CPU $(cpu30 "$pid") %   RSS $(rss "$pid") MB"
 for m in $(seq "$minutes"); do
   sleep 60
-  echo "  after $m min: RSS $(rss "$pid") MB ($(rssParts "$pid")), history $(du -m "$work/charts/data/history.db" | cut -f1) MB"
+  echo "  after $m min: RSS $(rss "$pid") MB ($(rssParts "$pid")), Go heap in use $(heapInuse) MB, history $(du -m "$work/charts/data/history.db" | cut -f1) MB"
 done
 kill "$pid"; wait "$pid" 2>/dev/null || true
