@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"strings"
 	"time"
 
@@ -247,7 +248,9 @@ func (p *chartPanel) fileName(ext string) string {
 	return name + ext
 }
 
-func (p *chartPanel) exportCSV() {
+// saveAs asks where to save the chart as a file of type ext and writes it with write, which
+// says what it wrote; a failure to write or to close the file is reported, not lost.
+func (p *chartPanel) saveAs(ext string, write func(io.Writer) (string, error)) {
 	w := p.parentWindow()
 	if w == nil {
 		return
@@ -256,16 +259,26 @@ func (p *chartPanel) exportCSV() {
 		if err != nil || out == nil {
 			return
 		}
-		defer out.Close()
-		n, err := series.WriteColumns(out, p.columns())
+		path := out.URI().Path()
+		what, err := write(out)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("the chart was not exported to %s: %w", out.URI().Path(), err), w)
+			dialog.ShowError(fmt.Errorf("the chart was not saved to %s: %w", path, err), w)
 			return
 		}
-		dialog.ShowInformation("Chart exported", fmt.Sprintf("%d rows written to %s", n, out.URI().Path()), w)
+		dialog.ShowInformation("Chart saved", what+" to "+path, w)
 	}, w)
-	d.SetFileName(p.fileName(".csv"))
+	d.SetFileName(p.fileName(ext))
 	d.Show()
+}
+
+func (p *chartPanel) exportCSV() {
+	p.saveAs(".csv", func(out io.Writer) (string, error) {
+		n, err := series.WriteColumns(out, p.columns())
+		return fmt.Sprintf("%d rows written", n), err
+	})
 }
 
 // renderImage draws a copy of the chart, as shown, with the software renderer: at least
@@ -281,21 +294,7 @@ func (p *chartPanel) renderImage() image.Image {
 }
 
 func (p *chartPanel) exportPNG() {
-	w := p.parentWindow()
-	if w == nil {
-		return
-	}
-	d := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
-		if err != nil || out == nil {
-			return
-		}
-		defer out.Close()
-		if err := png.Encode(out, p.renderImage()); err != nil {
-			dialog.ShowError(fmt.Errorf("the chart was not saved to %s: %w", out.URI().Path(), err), w)
-			return
-		}
-		dialog.ShowInformation("Chart saved", "Saved to "+out.URI().Path(), w)
-	}, w)
-	d.SetFileName(p.fileName(".png"))
-	d.Show()
+	p.saveAs(".png", func(out io.Writer) (string, error) {
+		return "The chart's image written", png.Encode(out, p.renderImage())
+	})
 }

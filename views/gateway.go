@@ -60,8 +60,7 @@ type GatewayScreen struct {
 
 	sessionsTab, devicesTab *container.TabItem
 
-	stopPolling chan struct{} // nil when not polling
-	pollingDone chan struct{}
+	polling poller // re-reads sessions and devices while the console shows
 }
 
 // NewGatewayScreen builds the console for summary; it reads sessions and devices from source
@@ -157,37 +156,15 @@ func (g *GatewayScreen) show(sessions []SessionRow, devices []DeviceStatusRow) {
 // the console becomes visible, stop when it is hidden or the gateway closes. Starting twice
 // keeps the first poller.
 func (g *GatewayScreen) StartPolling(period time.Duration) {
-	if g.stopPolling != nil {
-		return
-	}
-	stop, done := make(chan struct{}), make(chan struct{})
-	g.stopPolling, g.pollingDone = stop, done
-	go func() {
-		defer close(done)
-		ticker := time.NewTicker(period)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ticker.C:
-				sessions, devices := g.source.Sessions(), g.source.Devices()
-				fyne.Do(func() { g.show(sessions, devices) })
-			}
-		}
-	}()
+	g.polling.start(period, func() {
+		sessions, devices := g.source.Sessions(), g.source.Devices()
+		fyne.Do(func() { g.show(sessions, devices) })
+	})
 }
 
 // StopPolling stops the poller StartPolling started and waits for it to end; a refresh it
 // already queued may still be shown.
-func (g *GatewayScreen) StopPolling() {
-	if g.stopPolling == nil {
-		return
-	}
-	close(g.stopPolling)
-	<-g.pollingDone
-	g.stopPolling, g.pollingDone = nil, nil
-}
+func (g *GatewayScreen) StopPolling() { g.polling.stopAndWait() }
 
 // noGateway is the source of a console without a gateway: nothing to list, nothing to act on.
 type noGateway struct{}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -66,8 +65,7 @@ type ObserveTab struct {
 	// Do runs updates from other goroutines on the main goroutine (fyne.Do; tests queue them).
 	Do func(func())
 
-	tickMu sync.Mutex
-	stop   chan struct{}
+	refreshing poller
 }
 
 // NewObserveTab builds an empty Observe tab.
@@ -355,38 +353,13 @@ func (t *ObserveTab) RefreshCharts() {
 }
 
 // StartRefreshing redraws the charts at most ten times a second until StopRefreshing: call
-// it when the tab is shown, and stop when it is hidden.
+// both on the main goroutine, when the tab is shown and when it is hidden.
 func (t *ObserveTab) StartRefreshing() {
-	t.tickMu.Lock()
-	defer t.tickMu.Unlock()
-	if t.stop != nil {
-		return
-	}
-	stop := make(chan struct{})
-	t.stop = stop
-	go func() {
-		tick := time.NewTicker(chartRefresh)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				t.Do(t.RefreshCharts)
-			}
-		}
-	}()
+	t.refreshing.start(chartRefresh, func() { t.Do(t.RefreshCharts) })
 }
 
 // StopRefreshing stops the redraws.
-func (t *ObserveTab) StopRefreshing() {
-	t.tickMu.Lock()
-	defer t.tickMu.Unlock()
-	if t.stop != nil {
-		close(t.stop)
-		t.stop = nil
-	}
-}
+func (t *ObserveTab) StopRefreshing() { t.refreshing.stopAndWait() }
 
 // describeHealth is "12 notifications · 0 gaps · 0 reorders · last 3 s ago (fresh for 60 s)".
 func describeHealth(r ObservationRow, now time.Time) string {
