@@ -1,0 +1,425 @@
+package diagnosis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+
+	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
+	"github.com/coap-workbench/coap-workbench/coapengine/payload"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
+)
+
+// run is one diagnosis in progress.
+type run struct {
+	ctx      context.Context
+	conn     *coapengine.Connection
+	opts     Options
+	base     string // coap://host:4849
+	report   *Report
+	progress func(Step)
+	// mu guards what notifications write from the observation's goroutine: the report's
+	// power samples, its Rebooted flag and lastTotal.
+	mu sync.Mutex
+	// lastTotal is the NIC's uptime counter (power statistics' total_time) last read.
+	lastTotal float64
+}
+
+// Run diagnoses device (a host name) through conn, calling progress (when not nil) with each
+// step as it starts (verdict "") and as it ends. A step that cannot run because an earlier
+// one failed is skipped, and says why.
+func Run(ctx context.Context, conn *coapengine.Connection, device string, opts Options, progress func(Step)) Report {
+	opts.defaults()
+	mac, _, _ := ssn.ParseHostName(device)
+	rep := &Report{Device: device, MAC: mac.String(), Gateway: conn.Profile().Gateway, Started: opts.Now()}
+	r := &run{ctx: ctx, conn: conn, opts: opts, base: fmt.Sprintf("coap://%s:%d", device, ssn.MilliPort), report: rep, progress: progress}
+	var blocked string // why the remaining steps cannot run
+	for _, id := range StepIDs {
+		if blocked == "" && ctx.Err() != nil {
+			blocked = "the diagnosis was cancelled"
+		}
+		if blocked != "" {
+			r.record(Step{ID: id, Verdict: Skipped, Explanation: "Not run: " + blocked + "."})
+			continue
+		}
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, id) {
+			r.record(Step{ID: id, Verdict: Skipped, Explanation: "Not asked for."})
+			continue
+		}
+		r.begin(id)
+		start := opts.Now()
+		s := r.step(id)
+		s.ID, s.Took = id, opts.Now().Sub(start)
+		r.record(s)
+		if s.Verdict == Fail {
+			switch id {
+			case StepGateway, StepSession, StepDevice:
+				blocked = fmt.Sprintf("the step %q failed", stepTitles[id])
+			}
+		}
+	}
+	rep.Finished = opts.Now()
+	rep.worstOf()
+	return *rep
+}
+
+func (r *run) begin(id string) {
+	if r.progress != nil {
+		r.progress(Step{ID: id, Title: stepTitles[id]})
+	}
+}
+
+func (r *run) record(s Step) {
+	s.Title = stepTitles[s.ID]
+	r.report.Steps = append(r.report.Steps, s)
+	if r.progress != nil {
+		r.progress(s)
+	}
+}
+
+func (r *run) step(id string) Step {
+	switch id {
+	case StepGateway:
+		return r.gateway()
+	case StepSession:
+		return r.session()
+	case StepDevice:
+		return r.device()
+	case StepResources:
+		return r.resources()
+	case StepDeviceIC:
+		return r.deviceIC()
+	case StepClock:
+		return r.clock()
+	case StepPower:
+		return r.power()
+	case StepObserve:
+		return r.observe()
+	case StepEvents:
+		return r.events()
+	}
+	return Step{Verdict: Skipped, Explanation: "Unknown step."}
+}
+
+// get sends a GET of path on the device (or of the gateway's own resource when device is
+// false).
+func (r *run) get(path string, onDevice bool) (coapengine.Exchange, error) {
+	uri := r.base + path
+	if !onDevice {
+		uri = "coap://" + r.conn.Profile().Gateway + path
+	}
+	req := coapengine.NewRequest(codes.GET, uri)
+	req.Timeout = r.opts.Timeout
+	return r.conn.Do(r.ctx, req)
+}
+
+// failed is the step of an exchange that did not succeed, placed on its hop.
+func failed(x coapengine.Exchange, err error, verdict Verdict) Step {
+	hop, why, action := blame(x, err)
+	return Step{Verdict: verdict, Hop: hop, Explanation: why, Action: action}
+}
+
+func (r *run) gateway() Step {
+	if !r.conn.ViaGateway() {
+		return Step{Verdict: Skipped, Explanation: "This profile sends straight to devices: there is no gateway to check."}
+	}
+	x, err := r.get("/", false)
+	if err != nil || x.Response == nil {
+		return failed(x, err, Fail)
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The gateway at %s answered in %s.", r.conn.Profile().Gateway, roundRTT(x.RTT)),
+		Details: []string{strings.TrimSpace(string(x.Response.Payload))}}
+}
+
+func (r *run) session() Step {
+	if !r.conn.ViaGateway() {
+		return Step{Verdict: Skipped, Explanation: "No gateway, no session."}
+	}
+	if st := r.conn.Status(); st.LoggedIn {
+		return Step{Verdict: Pass, Explanation: "A session is open" + tokenExpiry(st, r.opts.Now()) + "."}
+	}
+	if err := r.conn.Login(r.ctx); err != nil {
+		return Step{Verdict: Fail, Hop: HopClientGateway, Explanation: "The gateway refused the login: " + err.Error() + ".",
+			Action: "Check the token (or the token URL, client id and secret) and that the account may use this gateway."}
+	}
+	return Step{Verdict: Pass, Explanation: "Logged in" + tokenExpiry(r.conn.Status(), r.opts.Now()) + "."}
+}
+
+func tokenExpiry(st coapengine.SessionStatus, now time.Time) string {
+	if st.TokenExpires.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("; the token expires in %s", st.TokenExpires.Sub(now).Round(time.Minute))
+}
+
+// slowRTT is a round trip that needed a retransmission somewhere: longer than CoAP's first
+// ACK_TIMEOUT (RFC 7252: 2 s).
+const slowRTT = 2 * time.Second
+
+func (r *run) device() Step {
+	var rtts []time.Duration
+	var lastFail coapengine.Exchange
+	var lastErr error
+	retransmitted, failures := 0, 0
+	for range r.opts.Pings {
+		x, err := r.get("/", true)
+		if err != nil || !x.OK() {
+			failures++
+			lastFail, lastErr = x, err
+			continue
+		}
+		rtts = append(rtts, x.RTT)
+		retransmitted += x.Retransmissions
+		if x.RTT >= slowRTT {
+			retransmitted++
+		}
+	}
+	if len(rtts) == 0 {
+		return failed(lastFail, lastErr, Fail)
+	}
+	slices.Sort(rtts)
+	p50, p95 := percentile(rtts, 50), percentile(rtts, 95)
+	details := []string{fmt.Sprintf("%d of %d pings answered; RTT p50 %s, p95 %s; %d needed a retransmission", len(rtts), r.opts.Pings, roundRTT(p50), roundRTT(p95), retransmitted)}
+	switch {
+	case failures > 0:
+		hop, why, _ := blame(lastFail, lastErr)
+		return Step{Verdict: Warn, Hop: hop, Explanation: fmt.Sprintf("The NIC answered %d of %d pings; the others failed: %s", len(rtts), r.opts.Pings, why),
+			Action: "An intermittent link: check the NIC's radio signal, and try again later.", Details: details}
+	case retransmitted > 0:
+		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("The NIC answers, but %d of %d pings needed a retransmission (p95 %s): the radio link loses packets.", retransmitted, r.opts.Pings, roundRTT(p95)),
+			Action: "Check the NIC's antenna and position, and what stands between it and its neighbours.", Details: details}
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The NIC answered every ping: RTT p50 %s, p95 %s.", roundRTT(p50), roundRTT(p95)), Details: details}
+}
+
+// percentile of sorted durations, nearest rank.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	i := int(math.Ceil(float64(p)/100*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func roundRTT(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func (r *run) resources() Step {
+	ctx, cancel := context.WithTimeout(r.ctx, 4*r.opts.Timeout)
+	defer cancel()
+	tree := r.conn.Crawl(ctx, r.base)
+	if !tree.Reachable {
+		return Step{Verdict: Fail, Hop: HopGatewayDevice, Explanation: "The NIC did not list its resources: " + tree.Err + ".",
+			Action: "Try again; if the NIC answers pings but not /.well-known/core, its firmware is at fault."}
+	}
+	var missing []string
+	for _, want := range []string{"/sys/stats?mod=pwr", "/snsr/sys/time"} {
+		if !slices.ContainsFunc(tree.Resources, func(res coapengine.Resource) bool { return res.Path == want }) {
+			missing = append(missing, want)
+		}
+	}
+	details := []string{fmt.Sprintf("%d resources: %s", len(tree.Resources), resourcePaths(tree.Resources))}
+	if len(missing) > 0 {
+		return Step{Verdict: Warn, Hop: HopNIC, Explanation: "The NIC does not list " + strings.Join(missing, " and ") + ": another NIC type, or its Device IC is missing.",
+			Action: "Check the NIC's type; the steps that need those resources may fail.", Details: details}
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The NIC lists %d resources, its Device IC's among them.", len(tree.Resources)), Details: details}
+}
+
+func resourcePaths(res []coapengine.Resource) string {
+	paths := make([]string, 0, len(res))
+	for _, r := range res {
+		paths = append(paths, r.Path)
+	}
+	if len(paths) > 12 {
+		paths = append(paths[:12], "…")
+	}
+	return strings.Join(paths, " ")
+}
+
+// decoded GETs path on the device and decodes the answer; a failed exchange gives its step.
+func (r *run) decoded(path string) (decode.Decoded, coapengine.Exchange, *Step) {
+	x, err := r.get(path, true)
+	if err != nil || !x.OK() {
+		s := failed(x, err, Fail)
+		return decode.Decoded{}, x, &s
+	}
+	d := x.Decode(r.opts.Decoders)
+	if d.Err != nil {
+		return d, x, &Step{Verdict: Fail, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The answer of %s could not be read: %v.", path, d.Err),
+			Action: "The Device IC's firmware answers in another format: check its version."}
+	}
+	return d, x, nil
+}
+
+func fieldText(d decode.Decoded, name string) string {
+	for _, f := range d.Fields {
+		if f.Name == name {
+			return f.Display
+		}
+	}
+	return ""
+}
+
+func (r *run) deviceIC() Step {
+	d, _, bad := r.decoded("/snsr/sys/info")
+	if bad != nil {
+		return *bad
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC answered: %s %s, built %s.", fieldText(d, "name"), fieldText(d, "version"), fieldText(d, "build_date"))}
+}
+
+func (r *run) clock() Step {
+	d, _, bad := r.decoded("/snsr/sys/time")
+	if bad != nil {
+		return *bad
+	}
+	drift, ok := d.Number("drift")
+	if !ok {
+		return Step{Verdict: Fail, Hop: HopDeviceIC, Explanation: "The Device IC's time could not be read.", Action: "Check the Device IC's firmware."}
+	}
+	off := time.Duration(drift * float64(time.Second))
+	details := []string{"the Device IC's clock: " + fieldText(d, "ic_time") + "; " + fieldText(d, "drift")}
+	if off.Abs() > r.opts.ClockWarn {
+		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The Device IC's clock is %s %s UTC (more than %s): its readings carry the wrong time.", off.Abs().Round(time.Second), aheadOrBehind(off), r.opts.ClockWarn),
+			Action: "Set the time: the Set time button, or coap-workbench diagnose --set-time.", Details: details}
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC's clock is within %s of UTC.", r.opts.ClockWarn), Details: details}
+}
+
+func aheadOrBehind(d time.Duration) string {
+	if d > 0 {
+		return "ahead of"
+	}
+	return "behind"
+}
+
+// SetTime sets the Device IC's clock of device to now (PUT /snsr/sys/time).
+func SetTime(ctx context.Context, conn *coapengine.Connection, device string, now time.Time) error {
+	req := coapengine.NewRequest(codes.PUT, fmt.Sprintf("coap://%s:%d/snsr/sys/time", device, ssn.MilliPort))
+	req.ContentFormat = ssn.FormatOctets
+	req.Payload = payload.TimeSet(now)
+	x, err := conn.Do(ctx, req)
+	if err != nil || !x.OK() {
+		_, why, _ := blame(x, err)
+		return fmt.Errorf("the time was not set: %s", why)
+	}
+	return nil
+}
+
+func (r *run) power() Step {
+	d, x, bad := r.decoded("/sys/stats?mod=pwr")
+	if bad != nil {
+		return *bad
+	}
+	volts, _ := d.Number("bat_voltage")
+	sleep, _ := d.Number("sleep_pct")
+	r.notePower(x.Start.Add(x.RTT), d)
+	details := []string{fmt.Sprintf("battery %.3f V; asleep %.1f %% of the time; radio on %s; %s sent", volts, sleep, fieldText(d, "radio_on_pct"), fieldText(d, "tx_bytes"))}
+	switch {
+	case volts < r.opts.BatteryFail:
+		return Step{Verdict: Fail, Hop: HopBattery, Explanation: fmt.Sprintf("The battery is at %.2f V, below %.2f V: the NIC will soon stop.", volts, r.opts.BatteryFail),
+			Action: "Replace the battery.", Details: details}
+	case volts < r.opts.BatteryWarn:
+		return Step{Verdict: Warn, Hop: HopBattery, Explanation: fmt.Sprintf("The battery is at %.2f V, below %.2f V: it is running down.", volts, r.opts.BatteryWarn),
+			Action: "Plan a battery replacement.", Details: details}
+	case sleep < 50:
+		return Step{Verdict: Warn, Hop: HopNIC, Explanation: fmt.Sprintf("The NIC sleeps only %.0f %% of the time: its radio is busier than a sensor's should be, and drains the battery.", sleep),
+			Action: "Look for a neighbour that floods it with traffic, or a misconfigured reporting interval.", Details: details}
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The battery is at %.2f V and the NIC sleeps %.0f %% of the time.", volts, sleep), Details: details}
+}
+
+// notePower keeps a power reading for the report, and notices a NIC whose uptime went back.
+func (r *run) notePower(at time.Time, d decode.Decoded) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	volts, okV := d.Number("bat_voltage")
+	sleep, _ := d.Number("sleep_pct")
+	if okV {
+		r.report.Power = append(r.report.Power, PowerSample{At: at, BatteryVolts: volts, SleepPercent: sleep})
+	}
+	if total, ok := d.Number("total_time"); ok {
+		if r.lastTotal > 0 && total < r.lastTotal {
+			r.report.Rebooted = true
+		}
+		r.lastTotal = total
+	}
+}
+
+func (r *run) observe() Step {
+	req := coapengine.NewRequest(codes.GET, r.base+"/sys/stats?mod=pwr")
+	req.Timeout = r.opts.Timeout
+	notify := func(x coapengine.Exchange) {
+		if x.OK() {
+			r.notePower(x.Start.Add(x.RTT), x.Decode(r.opts.Decoders))
+		}
+	}
+	obs, first, err := r.conn.Observe(r.ctx, req, func(x coapengine.Exchange) { notify(x) })
+	if err != nil {
+		if first.Response != nil && first.OK() {
+			return Step{Verdict: Warn, Hop: HopNIC, Explanation: "The NIC answered, but does not let its power statistics be observed: " + err.Error() + ".",
+				Action: "Check the NIC's firmware: charts and alerts need Observe."}
+		}
+		return failed(first, err, Warn)
+	}
+	notify(first)
+	select {
+	case <-time.After(r.opts.ObserveFor):
+	case <-obs.Done():
+	case <-r.ctx.Done():
+	}
+	h := obs.Health()
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.opts.Timeout)
+	defer cancel()
+	_ = obs.Cancel(cctx)
+	<-obs.Done() // no notification is noted after this
+	r.mu.Lock()
+	rebooted := r.report.Rebooted
+	r.mu.Unlock()
+	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, r.opts.ObserveFor, h.Gaps, h.Reorders, h.Reregistrations, h.MaxAge)}
+	switch {
+	case rebooted:
+		return Step{Verdict: Warn, Hop: HopNIC, Explanation: "The NIC restarted during the diagnosis: its uptime went back.",
+			Action: "If nobody rebooted it, watch for more restarts: a failing battery or firmware.", Details: details}
+	case h.Notifications == 0:
+		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("No notification arrived in %s.", r.opts.ObserveFor),
+			Action: "The NIC may notify less often than that: observe longer; or notifications are lost on the way.", Details: details}
+	case h.Gaps > 0:
+		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("%d notifications were lost on the way (sequence gaps).", h.Gaps),
+			Action: "A lossy link: check the NIC's radio signal.", Details: details}
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%d notifications arrived in %s, none lost.", h.Notifications, r.opts.ObserveFor), Details: details}
+}
+
+func (r *run) events() Step {
+	d, _, bad := r.decoded("/snsr/sys/event")
+	if bad != nil {
+		bad.Verdict = Warn
+		return *bad
+	}
+	var alerts, all []string
+	for _, f := range d.Fields {
+		all = append(all, f.Name+" "+f.Display)
+		switch ssn.Event(uint32(f.Value)) {
+		case ssn.EventLowBattery, ssn.EventTamper:
+			alerts = append(alerts, f.Display+" at "+f.Name)
+		}
+	}
+	if len(alerts) > 0 {
+		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: "The NIC raised alerts: " + strings.Join(alerts, "; ") + ".",
+			Action: "A low battery: replace it. A tamper alert: check that the enclosure is closed and intact.", Details: all}
+	}
+	if len(all) == 0 {
+		return Step{Verdict: Pass, Explanation: "No events were reported."}
+	}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%d events, no alert.", len(all)), Details: all}
+}

@@ -1,0 +1,191 @@
+package diagnosis
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/gatewaylite"
+	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
+	"github.com/coap-workbench/coap-workbench/internal/testbed"
+)
+
+// bench is gateway-lite with two instant devices notifying every 100 ms, and a connection
+// logged in through it.
+type bench struct {
+	bed  *testbed.Bed
+	conn *coapengine.Connection
+	dev  *mesh.Device
+}
+
+func startBench(t *testing.T, upstream time.Duration, tokens coapengine.TokenSource) *bench {
+	t.Helper()
+	bed := testbed.StartMesh(t, mesh.Config{Devices: 2, Profile: mesh.Instant, NotifyPeriod: 100 * time.Millisecond, RebootDuration: 500 * time.Millisecond},
+		func(c *gatewaylite.Config) { c.UpstreamTimeout = upstream })
+	if tokens == nil {
+		tokens = coapengine.IssuerFunc(func(ctx context.Context) (coapengine.Token, error) {
+			raw, exp, err := bed.IssueToken(ctx)
+			return coapengine.Token{Raw: raw, ExpiresAt: exp}, err
+		})
+	}
+	conn, err := coapengine.Dial(t.Context(), coapengine.Profile{Name: "support", Gateway: bed.Gateway.Addr().String(), Tokens: tokens}, coapengine.Hooks{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	dev, _ := bed.Mesh.Lookup(testbed.SeedHost)
+	return &bench{bed: bed, conn: conn, dev: dev}
+}
+
+func quick() Options {
+	return Options{Pings: 4, ObserveFor: 600 * time.Millisecond, Timeout: 15 * time.Second}
+}
+
+func verdicts(r Report) string {
+	var out []string
+	for _, s := range r.Steps {
+		out = append(out, s.ID+"="+string(s.Verdict))
+	}
+	return strings.Join(out, " ")
+}
+
+func mustStep(t *testing.T, r Report, id string) Step {
+	t.Helper()
+	s, ok := r.Step(id)
+	if !ok {
+		t.Fatalf("no step %s in %s", id, verdicts(r))
+	}
+	return s
+}
+
+func TestAHealthyNICPassesEveryStep(t *testing.T) {
+	b := startBench(t, 2*time.Second, nil)
+	var seen []string
+	r := Run(t.Context(), b.conn, testbed.SeedHost, quick(), func(s Step) {
+		if s.Verdict != "" {
+			seen = append(seen, s.ID)
+		}
+	})
+	if r.Worst != Pass || len(r.Steps) != len(StepIDs) {
+		t.Fatalf("verdicts %s", verdicts(r))
+	}
+	if strings.Join(seen, ",") != strings.Join(StepIDs, ",") {
+		t.Fatalf("progress reported %v", seen)
+	}
+	if obs := mustStep(t, r, StepObserve); !strings.Contains(obs.Explanation, "none lost") {
+		t.Fatalf("observe: %s", obs.Explanation)
+	}
+	if len(r.Power) < 2 || r.MAC != "001350050005E7D6" {
+		t.Fatalf("power samples %d, MAC %q", len(r.Power), r.MAC)
+	}
+}
+
+func TestAnOfflineNICFailsOnTheGatewayToDeviceHop(t *testing.T) {
+	b := startBench(t, 300*time.Millisecond, nil)
+	b.dev.SetLinkFaults(mesh.LinkFaults{Offline: true})
+	r := Run(t.Context(), b.conn, testbed.SeedHost, quick(), nil)
+	dev := mustStep(t, r, StepDevice)
+	if dev.Verdict != Fail || dev.Hop != HopGatewayDevice || !strings.Contains(dev.Explanation, "5.04") {
+		t.Fatalf("device step %+v", dev)
+	}
+	if r.Worst != Fail || r.FailingStep != StepDevice {
+		t.Fatalf("worst %s at %s", r.Worst, r.FailingStep)
+	}
+	for _, id := range StepIDs[3:] {
+		if s := mustStep(t, r, id); s.Verdict != Skipped || !strings.Contains(s.Explanation, `the step "NIC answers through the gateway" failed`) {
+			t.Fatalf("step %s after the failure: %+v", id, s)
+		}
+	}
+}
+
+func TestALossyLinkWarnsWithRetransmissions(t *testing.T) {
+	// The gateway gives up on the device (5.04) before the client gives up on the gateway.
+	b := startBench(t, 8*time.Second, nil)
+	b.dev.SetLinkFaults(mesh.LinkFaults{LossPercent: 30})
+	opts := quick()
+	opts.Pings = 8
+	opts.Only = []string{StepGateway, StepSession, StepDevice}
+	r := Run(t.Context(), b.conn, testbed.SeedHost, opts, nil)
+	dev := mustStep(t, r, StepDevice)
+	if dev.Verdict != Warn || dev.Hop != HopGatewayDevice || !strings.Contains(strings.Join(dev.Details, " "), "needed a retransmission") {
+		t.Fatalf("device step %+v", dev)
+	}
+}
+
+func TestALowBatteryFailsOnTheBattery(t *testing.T) {
+	b := startBench(t, 2*time.Second, nil)
+	b.dev.SetBatteryLow(true)
+	r := Run(t.Context(), b.conn, testbed.SeedHost, quick(), nil)
+	power := mustStep(t, r, StepPower)
+	if power.Verdict != Fail || power.Hop != HopBattery || !strings.Contains(power.Explanation, "3.05 V") || power.Action != "Replace the battery." {
+		t.Fatalf("power step %+v", power)
+	}
+	if ev := mustStep(t, r, StepEvents); ev.Verdict != Warn || !strings.Contains(ev.Explanation, "low battery") {
+		t.Fatalf("events step %+v", ev)
+	}
+}
+
+func TestASkewedClockWarnsAndSettingTheTimeFixesIt(t *testing.T) {
+	b := startBench(t, 2*time.Second, nil)
+	b.dev.SkewClock(-10 * time.Minute)
+	r := Run(t.Context(), b.conn, testbed.SeedHost, quick(), nil)
+	clock := mustStep(t, r, StepClock)
+	if clock.Verdict != Warn || !strings.Contains(clock.Explanation, "10m0s behind") || !strings.Contains(clock.Action, "Set the time") {
+		t.Fatalf("clock step %+v", clock)
+	}
+	if err := SetTime(t.Context(), b.conn, testbed.SeedHost, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	recheck := quick()
+	recheck.Only = []string{StepClock}
+	again := Run(t.Context(), b.conn, testbed.SeedHost, recheck, nil)
+	if s := mustStep(t, again, StepClock); s.Verdict != Pass || mustStep(t, again, StepPower).Explanation != "Not asked for." {
+		t.Fatalf("after setting the time: %+v", s)
+	}
+}
+
+func TestARebootDuringTheRunIsReported(t *testing.T) {
+	b := startBench(t, 300*time.Millisecond, nil)
+	opts := quick()
+	opts.ObserveFor = 2 * time.Second
+	r := Run(t.Context(), b.conn, testbed.SeedHost, opts, func(s Step) {
+		if s.ID == StepObserve && s.Verdict == "" {
+			b.dev.Reboot()
+		}
+	})
+	obs := mustStep(t, r, StepObserve)
+	if obs.Verdict != Warn || len(r.Steps) != len(StepIDs) {
+		t.Fatalf("observe step %+v; verdicts %s", obs, verdicts(r))
+	}
+	if !r.Rebooted && !strings.Contains(obs.Explanation, "did not answer") {
+		t.Fatalf("the reboot is not reported: %+v", obs)
+	}
+}
+
+func TestABadTokenFailsOnTheSession(t *testing.T) {
+	b := startBench(t, 2*time.Second, coapengine.PastedToken("not-a-token"))
+	r := Run(t.Context(), b.conn, testbed.SeedHost, quick(), nil)
+	s := mustStep(t, r, StepSession)
+	if s.Verdict != Fail || s.Hop != HopClientGateway || !strings.Contains(s.Explanation, "refused the login") {
+		t.Fatalf("session step %+v", s)
+	}
+	if gw := mustStep(t, r, StepGateway); gw.Verdict != Pass {
+		t.Fatalf("the gateway step: %+v", gw)
+	}
+	if dev := mustStep(t, r, StepDevice); dev.Verdict != Skipped {
+		t.Fatalf("device step after a failed session: %+v", dev)
+	}
+}
+
+func TestDevicesAreReadInAnyCommonForm(t *testing.T) {
+	for _, in := range []string{"00:13:50:05:00:05:E7:D6", "00-13-50-05-00-05-e7-d6", "SSN001350050005E7D6", "ssn001350050005e7d6", "SSN001350050005E7D6.sim.starfish.test"} {
+		if got, err := ParseDevice(in, "sim.starfish.test"); err != nil || got != testbed.SeedHost {
+			t.Fatalf("%q: %q %v", in, got, err)
+		}
+	}
+	if _, err := ParseDevice("00:13:50", "d"); err == nil || !strings.Contains(err.Error(), "16 hex digits") {
+		t.Fatalf("short MAC: %v", err)
+	}
+}
