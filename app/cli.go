@@ -33,6 +33,7 @@ func commands() []command {
 		{"request", "send one request through the gateway and print the decoded answer", runRequest},
 		{"observe", "observe a resource and print its notifications as they arrive", runObserve},
 		{"discover", "crawl devices (or the whole mesh) into resource trees", runDiscover},
+		{"diagnose", "diagnose a NIC step by step: a verdict per step and what to do", runDiagnose},
 		{"history", "list, export, replay, delete or prune the recorded exchanges", runHistory},
 		{"version", "print the version, commit and build date", func([]string, io.Writer, io.Writer) int {
 			fmt.Println(Build())

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
-	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 )
 
@@ -85,7 +84,7 @@ func runDiscoverWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		}
 	case len(devicesArgs) > 0:
 		for _, a := range devicesArgs {
-			host, err := deviceHost(a, *domain)
+			host, err := coapengine.DeviceHost(a, *domain)
 			if err != nil {
 				fmt.Fprintln(stderr, "discover:", err)
 				return ExitUsage
@@ -140,20 +139,6 @@ func runDiscoverWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		return ExitNetwork
 	}
 	return ExitOK
-}
-
-// deviceHost reads a device named on the command line: a host name, or a MAC in domain.
-func deviceHost(arg, domain string) (string, error) {
-	if mac, dom, err := ssn.ParseHostName(arg); err == nil {
-		return mac.HostName(dom), nil
-	}
-	if mac, err := ssn.ParseMAC(arg); err == nil {
-		return mac.HostName(domain), nil
-	}
-	if strings.Contains(arg, ".") && !strings.ContainsAny(arg, "/: ") {
-		return arg, nil // another host the gateway knows, e.g. from gateway.json
-	}
-	return "", fmt.Errorf("%q is neither a MAC (001350050005E7D6) nor a host name (SSN001350050005E7D6.%s)", arg, domain)
 }
 
 // printTree writes a device and its resources as an indented tree with aligned columns.

@@ -83,7 +83,7 @@ func (f *filterFlags) register(fs *flag.FlagSet) {
 func (f *filterFlags) filter(now time.Time) (history.Filter, error) {
 	out := history.Filter{Profile: f.profile, PathContains: f.path, Text: f.text, WithoutNotifications: f.noNotifications}
 	if f.device != "" {
-		host, err := deviceHost(f.device, mesh.DefaultDomain)
+		host, err := coapengine.DeviceHost(f.device, mesh.DefaultDomain)
 		if err != nil {
 			return out, fmt.Errorf("--device: %w", err)
 		}

@@ -196,15 +196,11 @@ func listedDeviceOf(text string) (coapengine.ListedDevice, error) {
 		}
 		return coapengine.ListedDevice{Host: t.Host, Base: "coap://" + t.HostPort()}, nil
 	}
-	if mac, domain, err := ssn.ParseHostName(text); err == nil {
-		host := mac.HostName(domain)
-		return coapengine.ListedDevice{Host: host, Base: fmt.Sprintf("coap://%s:%d", host, ssn.MilliPort)}, nil
+	host, err := coapengine.DeviceHost(text, mesh.DefaultDomain)
+	if err != nil {
+		return coapengine.ListedDevice{}, err
 	}
-	if mac, err := ssn.ParseMAC(text); err == nil {
-		host := mac.HostName(mesh.DefaultDomain)
-		return coapengine.ListedDevice{Host: host, Base: fmt.Sprintf("coap://%s:%d", host, ssn.MilliPort)}, nil
-	}
-	return coapengine.ListedDevice{}, fmt.Errorf("%q is not a MAC (16 hex digits, e.g. 00:13:50:05:00:05:E7:D6), a host name or a coap:// URI", text)
+	return coapengine.ListedDevice{Host: host, Base: fmt.Sprintf("coap://%s:%d", host, ssn.MilliPort)}, nil
 }
 
 // showAbout shows the version, commit and build date.

@@ -350,3 +350,20 @@ func ReadDeviceList(r io.Reader, domain string) ([]string, error) {
 	}
 	return out, scanner.Err()
 }
+
+// DeviceHost reads a device as people write it: a MAC with colons, dashes or nothing between
+// the bytes, in any case, with or without the SSN prefix (it becomes SSN<MAC>.<domain>), or a
+// host name (a device's, or another host the gateway knows).
+func DeviceHost(arg, domain string) (string, error) {
+	arg = strings.TrimSpace(arg)
+	if mac, dom, err := ssn.ParseHostName(arg); err == nil {
+		return mac.HostName(dom), nil
+	}
+	if mac, err := ssn.ParseMAC(arg); err == nil {
+		return mac.HostName(domain), nil
+	}
+	if strings.Contains(arg, ".") && !strings.ContainsAny(arg, "/: ") {
+		return arg, nil // another host the gateway knows, e.g. from gateway.json
+	}
+	return "", fmt.Errorf("%q is neither a NIC's MAC (16 hex digits, e.g. 00:13:50:05:00:05:E7:D6 or SSN001350050005E7D6) nor a host name (SSN<MAC>.%s)", arg, domain)
+}

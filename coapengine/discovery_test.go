@@ -160,3 +160,18 @@ func TestWithoutAGatewayThereIsNoDeviceList(t *testing.T) {
 		t.Fatalf("direct: %v", err)
 	}
 }
+
+func TestDevicesAreReadInAnyCommonForm(t *testing.T) {
+	const want = "SSN001350050005E7D6.sim.starfish.test"
+	for _, in := range []string{"00:13:50:05:00:05:E7:D6", "00-13-50-05-00-05-e7-d6", "SSN001350050005E7D6", "ssn001350050005e7d6", want, " 001350050005E7D6 "} {
+		if got, err := DeviceHost(in, "sim.starfish.test"); err != nil || got != want {
+			t.Fatalf("%q: %q %v", in, got, err)
+		}
+	}
+	if got, err := DeviceHost("sensor-7.lab.example", "d"); err != nil || got != "sensor-7.lab.example" {
+		t.Fatalf("another host: %q %v", got, err)
+	}
+	if _, err := DeviceHost("00:13:50", "d"); err == nil || !strings.Contains(err.Error(), "16 hex digits") {
+		t.Fatalf("short MAC: %v", err)
+	}
+}

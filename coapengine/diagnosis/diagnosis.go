@@ -5,12 +5,9 @@
 package diagnosis
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
-	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
 // Verdict is a step's outcome, from best to worst.
@@ -165,20 +162,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// ParseDevice reads a device as support staff write it: a MAC with colons or dashes, in any
-// case, with or without the SSN prefix, or a full host name; a MAC becomes SSN<MAC>.<domain>.
-func ParseDevice(s, domain string) (string, error) {
-	s = strings.TrimSpace(s)
-	if mac, dom, err := ssn.ParseHostName(s); err == nil {
-		return mac.HostName(dom), nil
-	}
-	mac, err := ssn.ParseMAC(s)
-	if err != nil {
-		return "", fmt.Errorf("%q is neither a NIC's MAC (16 hex digits, e.g. 00:13:50:05:00:05:E7:D6 or SSN001350050005E7D6) nor its host name (SSN<MAC>.<domain>)", s)
-	}
-	return mac.HostName(domain), nil
-}
-
 // worstOf sets the report's worst verdict and the first step that has it.
 func (r *Report) worstOf() {
 	r.Worst, r.FailingStep = Pass, ""
@@ -197,4 +180,20 @@ func (r Report) Step(id string) (Step, bool) {
 		}
 	}
 	return Step{}, false
+}
+
+// WithStep is the report with s in place of the step of the same ID, and its worst verdict
+// computed again.
+func (r Report) WithStep(s Step) Report {
+	s.Title = stepTitles[s.ID]
+	steps := make([]Step, len(r.Steps))
+	copy(steps, r.Steps)
+	for i := range steps {
+		if steps[i].ID == s.ID {
+			steps[i] = s
+		}
+	}
+	r.Steps = steps
+	r.worstOf()
+	return r
 }

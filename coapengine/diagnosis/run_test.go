@@ -178,14 +178,3 @@ func TestABadTokenFailsOnTheSession(t *testing.T) {
 		t.Fatalf("device step after a failed session: %+v", dev)
 	}
 }
-
-func TestDevicesAreReadInAnyCommonForm(t *testing.T) {
-	for _, in := range []string{"00:13:50:05:00:05:E7:D6", "00-13-50-05-00-05-e7-d6", "SSN001350050005E7D6", "ssn001350050005e7d6", "SSN001350050005E7D6.sim.starfish.test"} {
-		if got, err := ParseDevice(in, "sim.starfish.test"); err != nil || got != testbed.SeedHost {
-			t.Fatalf("%q: %q %v", in, got, err)
-		}
-	}
-	if _, err := ParseDevice("00:13:50", "d"); err == nil || !strings.Contains(err.Error(), "16 hex digits") {
-		t.Fatalf("short MAC: %v", err)
-	}
-}

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coap-workbench/coap-workbench/internal/testbed"
+)
+
+func TestDiagnoseGivesAVerdictPerStepAndExitsByTheWorst(t *testing.T) {
+	b := startEngineBed(t)
+	report := filepath.Join(t.TempDir(), "ticket.md")
+	code, out, errOut := b.run(t, "", "diagnose", "--observe-for", "300ms", "--report", report, "00:13:50:05:00:05:e7:d6")
+	if code != ExitOK || !strings.Contains(out, "PASS    Gateway reachable") || !strings.Contains(out, "PASS    Power statistics notifications") ||
+		!strings.HasSuffix(out, "PASS: every step passed\n") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	md, err := os.ReadFile(report)
+	if err != nil || !strings.HasPrefix(string(md), "# NIC diagnosis: "+testbed.SeedHost) || !strings.Contains(string(md), "| Battery and power statistics | pass |") {
+		t.Fatalf("report %v:\n%s", err, md)
+	}
+
+	dev, _ := b.Mesh.Lookup(testbed.SeedHost)
+	dev.SetBatteryLow(true)
+	code, out, _ = b.run(t, "", "diagnose", "--observe-for", "300ms", "--json", "SSN001350050005E7D6")
+	var r struct {
+		Worst       string `json:"worst"`
+		FailingStep string `json:"failingStep"`
+		Steps       []struct {
+			ID, Verdict, Hop, Action string
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != exitDiagnosisFail || r.Worst != "fail" || r.FailingStep != "power" {
+		t.Fatalf("battery low: exit %d, %v, %+v", code, err, r)
+	}
+}
+
+func TestDiagnoseSetsTheTimeWhenAskedAndChecksAgain(t *testing.T) {
+	b := startEngineBed(t)
+	dev, _ := b.Mesh.Lookup(testbed.SeedHost)
+	dev.SkewClock(time.Hour)
+	code, out, _ := b.run(t, "", "diagnose", "--observe-for", "300ms", "001350050005E7D6")
+	if code != exitDiagnosisWarn || !strings.Contains(out, "WARN    Device IC clock") || !strings.Contains(out, "1h0m0s ahead of UTC") {
+		t.Fatalf("skewed clock:\n%s", out)
+	}
+	code, out, errOut := b.run(t, "", "diagnose", "--observe-for", "300ms", "--set-time", "001350050005E7D6")
+	if code != ExitOK || !strings.Contains(out, "PASS    Device IC clock                      The time was set; checked again") || !strings.Contains(errOut, "setting the Device IC's time") {
+		t.Fatalf("--set-time:\n%s\n%s", out, errOut)
+	}
+}
+
+func TestDiagnoseRefusesWhatItCannotUse(t *testing.T) {
+	b := startEngineBed(t)
+	for _, args := range [][]string{{}, {"00:13:50"}, {"001350050005E7D6", "0013500542642B7A"}, {"--report", "x.pdf", "001350050005E7D6"}, {"--pings", "0", "001350050005E7D6"}} {
+		if code, _, errOut := b.run(t, "", "diagnose", args...); code != ExitUsage || errOut == "" {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+}
