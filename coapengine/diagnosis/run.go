@@ -156,7 +156,7 @@ func tokenExpiry(st coapengine.SessionStatus, now time.Time) string {
 	if st.TokenExpires.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("; the token expires in %s", st.TokenExpires.Sub(now).Round(time.Minute))
+	return fmt.Sprintf("; the token expires in %d min", int(st.TokenExpires.Sub(now).Minutes()))
 }
 
 // slowRTT is a round trip that needed a retransmission somewhere: longer than CoAP's first
@@ -397,8 +397,10 @@ func (r *run) observe() Step {
 		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("%d notifications were lost on the way (sequence gaps).", h.Gaps),
 			Action: "A lossy link: check the NIC's radio signal.", Details: details}
 	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%d notifications arrived in %s, none lost.", h.Notifications, r.opts.ObserveFor), Details: details}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%s arrived in %s, none lost.", plural(h.Notifications, "notification"), r.opts.ObserveFor), Details: details}
 }
+
+const tamperAction = "A tamper alert: check that the enclosure is closed and intact."
 
 func (r *run) events() Step {
 	d, _, bad := r.decoded("/snsr/sys/event")
@@ -406,20 +408,40 @@ func (r *run) events() Step {
 		bad.Verdict = Warn
 		return *bad
 	}
-	var alerts, all []string
+	var alerts, all, actions []string
+	hop := HopNone
 	for _, f := range d.Fields {
 		all = append(all, f.Name+" "+f.Display)
 		switch ssn.Event(uint32(f.Value)) {
-		case ssn.EventLowBattery, ssn.EventTamper:
+		case ssn.EventLowBattery:
 			alerts = append(alerts, f.Display+" at "+f.Name)
+			if hop == HopNone {
+				hop = HopBattery
+				actions = append(actions, "A low battery: replace it.")
+			}
+		case ssn.EventTamper:
+			alerts = append(alerts, f.Display+" at "+f.Name)
+			if !slices.Contains(actions, tamperAction) {
+				actions = append(actions, tamperAction)
+				if hop == HopNone {
+					hop = HopNIC
+				}
+			}
 		}
 	}
 	if len(alerts) > 0 {
-		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: "The NIC raised alerts: " + strings.Join(alerts, "; ") + ".",
-			Action: "A low battery: replace it. A tamper alert: check that the enclosure is closed and intact.", Details: all}
+		return Step{Verdict: Warn, Hop: hop, Explanation: "The NIC raised alerts: " + strings.Join(alerts, "; ") + ".",
+			Action: strings.Join(actions, " "), Details: all}
 	}
 	if len(all) == 0 {
 		return Step{Verdict: Pass, Explanation: "No events were reported."}
 	}
 	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%d events, no alert.", len(all)), Details: all}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -122,7 +122,7 @@ func TestALowBatteryFailsOnTheBattery(t *testing.T) {
 	if power.Verdict != Fail || power.Hop != HopBattery || !strings.Contains(power.Explanation, "3.05 V") || power.Action != "Replace the battery." {
 		t.Fatalf("power step %+v", power)
 	}
-	if ev := mustStep(t, r, StepEvents); ev.Verdict != Warn || !strings.Contains(ev.Explanation, "low battery") {
+	if ev := mustStep(t, r, StepEvents); ev.Verdict != Warn || ev.Hop != HopBattery || ev.Action != "A low battery: replace it." || !strings.Contains(ev.Explanation, "low battery") {
 		t.Fatalf("events step %+v", ev)
 	}
 }
