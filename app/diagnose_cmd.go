@@ -26,14 +26,15 @@ func runDiagnose(args []string, stdout, stderr io.Writer) int {
 }
 
 func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("diagnose [flags] MAC", "Diagnoses a NIC step by step — the gateway, the session, the NIC through the gateway (RTT over\n"+
+	fs := newFlagSet("diagnose [flags] MAC | --file FILE", "Diagnoses a NIC step by step — the gateway, the session, the NIC through the gateway (RTT over\n"+
 		"several pings, retransmissions), its resources, its Device IC, the IC's clock, the battery and power\n"+
 		"statistics, a short observation of them, recent events — and gives each step a verdict, the hop a\n"+
 		"failure lies on, and what to do. MAC is in any common form (00:13:50:05:00:05:E7:D6, 001350050005e7d6,\n"+
 		"SSN001350050005E7D6) or the NIC's host name:\n\n"+
 		"  coap-workbench diagnose 00:13:50:05:00:05:E7:D6\n"+
-		"  coap-workbench diagnose --set-time --report ticket-4711.md SSN001350050005E7D6\n\n"+
-		"Exit status: 0 every step passed; 1 a warning; 2 a failure; 3 usage error.")
+		"  coap-workbench diagnose --set-time --report ticket-4711.md SSN001350050005E7D6\n"+
+		"  coap-workbench diagnose --file site-7.csv --summary site-7-summary.csv\n\n"+
+		"Exit status (the worst of all devices): 0 every step passed; 1 a warning; 2 a failure; 3 usage error.")
 	var conn connectionFlags
 	conn.register(fs)
 	domain := fs.String("domain", mesh.DefaultDomain, "domain of the host name made from a MAC")
@@ -42,12 +43,23 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	setTime := fs.Bool("set-time", false, "when the Device IC's clock is off, set it to this computer's UTC time and check it again")
 	pings := fs.Int("pings", 5, "pings of the NIC for its round trip times")
 	observeFor := fs.Duration("observe-for", 12*time.Second, "how long the power statistics are observed")
+	file := fs.String("file", "", "diagnose the NICs in this file: a MAC or host name a line, or CSV with one in the first column")
+	concurrency := fs.Int("concurrency", 4, "with --file: NICs diagnosed at once")
+	summary := fs.String("summary", "", "with --file: write the summary (device, verdict, failing step, where, what to do) as CSV to this file")
 	positional, exit, stop := parseInterspersed(fs, args, stderr)
 	if stop {
 		return exit
 	}
+	if *file != "" {
+		return runDiagnoseBatch(batchRequest{conn: &conn, file: *file, domain: *domain, concurrency: *concurrency, summary: *summary, asJSON: *asJSON,
+			opts: diagnosis.Options{Pings: *pings, ObserveFor: *observeFor}, misused: len(positional) > 0 || *report != "" || *setTime}, stdin, stdout, stderr)
+	}
+	if *summary != "" {
+		fmt.Fprintln(stderr, "diagnose: --summary is for a batch: give --file")
+		return ExitUsage
+	}
 	if len(positional) != 1 {
-		fmt.Fprintln(stderr, "diagnose: name one NIC by its MAC or host name (--help for more)")
+		fmt.Fprintln(stderr, "diagnose: name one NIC by its MAC or host name, or give --file (--help for more)")
 		return ExitUsage
 	}
 	device, err := coapengine.DeviceHost(positional[0], *domain)
@@ -94,7 +106,12 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		}
 		fmt.Fprintf(stderr, "diagnose: report written to %s\n", *report)
 	}
-	switch r.Worst {
+	return exitForVerdict(r.Worst)
+}
+
+// exitForVerdict is the exit status of a verdict: 0 pass, 1 warn, 2 fail.
+func exitForVerdict(v diagnosis.Verdict) int {
+	switch v {
 	case diagnosis.Fail:
 		return exitDiagnosisFail
 	case diagnosis.Warn:

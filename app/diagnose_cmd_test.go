@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/internal/testbed"
 )
 
@@ -58,6 +59,33 @@ func TestDiagnoseRefusesWhatItCannotUse(t *testing.T) {
 	for _, args := range [][]string{{}, {"00:13:50"}, {"001350050005E7D6", "0013500542642B7A"}, {"--report", "x.pdf", "001350050005E7D6"}, {"--pings", "0", "001350050005E7D6"}} {
 		if code, _, errOut := b.run(t, "", "diagnose", args...); code != ExitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+}
+
+func TestDiagnoseABatchFromAFileEndsWithASummary(t *testing.T) {
+	b := startEngineBed(t)
+	offline := b.Mesh.Devices()[1]
+	offline.SetLinkFaults(mesh.LinkFaults{Offline: true})
+	dir := t.TempDir()
+	list := filepath.Join(dir, "site.csv")
+	os.WriteFile(list, []byte("mac,site\n00:13:50:05:00:05:e7:d6,lab\n"+offline.MAC.String()+",roof\n"), 0o600)
+	summary := filepath.Join(dir, "summary.csv")
+	code, out, errOut := b.run(t, "", "diagnose", "--observe-for", "300ms", "--pings", "2", "--file", list, "--summary", summary)
+	if code != exitDiagnosisFail || !strings.Contains(errOut, "2 of 2: ") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], testbed.SeedHost+"  pass") || !strings.Contains(lines[2], "fail     NIC answers through the gateway  gateway↔device") {
+		t.Fatalf("summary table:\n%s", out)
+	}
+	csv, err := os.ReadFile(summary)
+	if err != nil || !strings.HasPrefix(string(csv), "device,mac,verdict,failing step,where,what,what to do\n") || strings.Count(string(csv), "\n") != 3 {
+		t.Fatalf("summary CSV %v:\n%s", err, csv)
+	}
+	for _, args := range [][]string{{"--file", list, "001350050005E7D6"}, {"--file", list, "--set-time"}, {"--summary", "x.csv", "001350050005E7D6"}, {"--file", filepath.Join(dir, "missing")}} {
+		if code, _, _ := b.run(t, "", "diagnose", args...); code != ExitUsage {
+			t.Errorf("%v: exit %d", args, code)
 		}
 	}
 }

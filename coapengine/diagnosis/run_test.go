@@ -178,3 +178,27 @@ func TestABadTokenFailsOnTheSession(t *testing.T) {
 		t.Fatalf("device step after a failed session: %+v", dev)
 	}
 }
+
+func TestABatchDiagnosesConcurrentlyAndSummarisesTheWorst(t *testing.T) {
+	b := startBench(t, 300*time.Millisecond, nil)
+	other := b.bed.Mesh.Devices()[1]
+	other.SetLinkFaults(mesh.LinkFaults{Offline: true})
+	devices := []string{testbed.SeedHost, other.Name}
+	var calls []int
+	reports := RunBatch(t.Context(), b.conn, devices, 2, quick(), func(p BatchProgress) { calls = append(calls, p.Done) })
+	if len(reports) != 2 || reports[0].Device != testbed.SeedHost || reports[0].Worst != Pass || reports[1].Worst != Fail || reports[1].FailingStep != StepDevice {
+		t.Fatalf("reports: %s / %s", verdicts(reports[0]), verdicts(reports[1]))
+	}
+	if len(calls) != 2 || calls[1] != 2 {
+		t.Fatalf("progress %v", calls)
+	}
+	var csvOut strings.Builder
+	if err := WriteSummaryCSV(&csvOut, reports); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], testbed.SeedHost+",001350050005E7D6,pass,") ||
+		!strings.Contains(lines[2], ",fail,NIC answers through the gateway,gateway↔device,") {
+		t.Fatalf("summary:\n%s", csvOut.String())
+	}
+}
