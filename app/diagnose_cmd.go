@@ -39,7 +39,7 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	conn.register(fs)
 	domain := fs.String("domain", mesh.DefaultDomain, "domain of the host name made from a MAC")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of text")
-	report := fs.String("report", "", "also write the report to this file: Markdown (.md) or JSON (.json)")
+	report := fs.String("report", "", "also write the report to this file: Markdown (.md), a self-contained web page with the battery chart (.html), or JSON (.json)")
 	setTime := fs.Bool("set-time", false, "when the Device IC's clock is off, set it to this computer's UTC time and check it again")
 	pings := fs.Int("pings", 5, "pings of the NIC for its round trip times")
 	observeFor := fs.Duration("observe-for", 12*time.Second, "how long the power statistics are observed")
@@ -67,8 +67,8 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "diagnose:", err)
 		return ExitUsage
 	}
-	if ext := strings.ToLower(filepath.Ext(*report)); *report != "" && ext != ".md" && ext != ".json" {
-		fmt.Fprintf(stderr, "diagnose: --report %s: write a Markdown (.md) or JSON (.json) report\n", *report)
+	if ext := strings.ToLower(filepath.Ext(*report)); *report != "" && ext != ".md" && ext != ".json" && ext != ".html" {
+		fmt.Fprintf(stderr, "diagnose: --report %s: write a Markdown (.md), web page (.html) or JSON (.json) report\n", *report)
 		return ExitUsage
 	}
 	if *pings < 1 || *observeFor <= 0 {
@@ -158,20 +158,27 @@ func orNone(s, none string) string {
 	return s
 }
 
-// writeReport writes the report as Markdown or JSON, by the file's extension.
+// writeReport writes the report as Markdown, HTML or JSON, by the file's extension.
 func writeReport(path string, r diagnosis.Report) error {
-	var data []byte
-	if strings.EqualFold(filepath.Ext(path), ".json") {
-		raw, err := r.JSON()
-		if err != nil {
-			return err
-		}
-		data = append(raw, '\n')
-	} else {
-		data = []byte(r.Markdown())
+	data, err := reportAs(filepath.Ext(path), r)
+	if err != nil {
+		return err
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("the report was not written: %w", err)
 	}
 	return nil
+}
+
+// reportAs renders the report for a file of type ext (.json, .html, else Markdown).
+func reportAs(ext string, r diagnosis.Report) ([]byte, error) {
+	switch strings.ToLower(ext) {
+	case ".json":
+		raw, err := r.JSON()
+		return append(raw, '\n'), err
+	case ".html":
+		page, err := r.HTML()
+		return []byte(page), err
+	}
+	return []byte(r.Markdown()), nil
 }

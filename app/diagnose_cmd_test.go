@@ -56,7 +56,7 @@ func TestDiagnoseSetsTheTimeWhenAskedAndChecksAgain(t *testing.T) {
 
 func TestDiagnoseRefusesWhatItCannotUse(t *testing.T) {
 	b := startEngineBed(t)
-	for _, args := range [][]string{{}, {"00:13:50"}, {"001350050005E7D6", "0013500542642B7A"}, {"--report", "x.pdf", "001350050005E7D6"}, {"--pings", "0", "001350050005E7D6"}} {
+	for _, args := range [][]string{{}, {"00:13:50"}, {"001350050005E7D6", "0013500542642B7A"}, {"--report", "x.pdf", "001350050005E7D6"}, {"--report", "x.txt", "001350050005E7D6"}, {"--pings", "0", "001350050005E7D6"}} {
 		if code, _, errOut := b.run(t, "", "diagnose", args...); code != ExitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}

@@ -202,3 +202,27 @@ func TestABatchDiagnosesConcurrentlyAndSummarisesTheWorst(t *testing.T) {
 		t.Fatalf("summary:\n%s", csvOut.String())
 	}
 }
+
+func TestTheHTMLReportStandsAloneWithTheBatteryChart(t *testing.T) {
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	r := Report{Device: "SSN001350050005E7D6.sim.starfish.test", MAC: "001350050005E7D6", Started: at, Finished: at.Add(15 * time.Second),
+		Steps: []Step{{ID: StepPower, Title: "Battery and power statistics", Verdict: Fail, Hop: HopBattery, Explanation: "The battery is at 3.05 V <low>", Action: "Replace the battery."}},
+		Power: []PowerSample{{At: at, BatteryVolts: 3.06}, {At: at.Add(5 * time.Second), BatteryVolts: 3.05}, {At: at.Add(10 * time.Second), BatteryVolts: 3.049}}}
+	r.worstOf()
+	page, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "FAIL: Battery and power statistics (battery)", `class="fail"`, "Replace the battery.", "3.05 V &lt;low&gt;", "<polyline", "09:00:10"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "http://") && !strings.Contains(page, `xmlns="http://www.w3.org/2000/svg"`) || strings.Contains(page, "<script") || strings.Contains(page, "src=") {
+		t.Fatal("the page refers to something outside itself")
+	}
+	md := r.Markdown()
+	if !strings.Contains(md, "| Battery and power statistics | fail | battery | The battery is at 3.05 V <low> |") || !strings.Contains(md, "**What to do:** Replace the battery.") {
+		t.Fatalf("Markdown:\n%s", md)
+	}
+}
