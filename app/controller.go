@@ -33,10 +33,14 @@ type controller struct {
 	status    *views.StatusBar
 	observe   *views.ObserveTab
 
+	// onDiagnose shows the Diagnosis tab diagnosing a device (the tree's Diagnose).
+	onDiagnose func(device string)
 	// loggingIn is set while Log in again runs (main goroutine only).
 	loggingIn bool
-	// current is the profile the composer sends through (main goroutine only).
-	current string
+	// current is the profile the composer sends through: set on the main goroutine, read
+	// also by the diagnosis's goroutines.
+	currentMu sync.Mutex
+	current   string
 	// accounts names each profile's account for the status bar.
 	accounts map[string]string
 
@@ -145,6 +149,19 @@ func (c *controller) addConnection(conn *coapengine.Connection, account string) 
 	c.useProfile(p.Name)
 }
 
+func (c *controller) setCurrent(name string) {
+	c.currentMu.Lock()
+	c.current = name
+	c.currentMu.Unlock()
+}
+
+// currentName is the profile the composer sends through ("" when none).
+func (c *controller) currentName() string {
+	c.currentMu.Lock()
+	defer c.currentMu.Unlock()
+	return c.current
+}
+
 // useProfile makes name the profile the composer sends through; false when it is not
 // connected (any more).
 func (c *controller) useProfile(name string) bool {
@@ -152,14 +169,14 @@ func (c *controller) useProfile(name string) bool {
 		c.status.SetMessage(fmt.Sprintf("%s is not connected: connect it with Connection > Connect…", name), true)
 		return false
 	}
-	c.current = name
+	c.setCurrent(name)
 	c.status.SetProfiles(c.tree.Profiles(), name)
 	c.refreshStatus()
 	return true
 }
 
 func (c *controller) gatewayOfCurrent() (string, int) {
-	conn, err := c.connection(c.current)
+	conn, err := c.connection(c.currentName())
 	if err != nil {
 		return "", 0
 	}
@@ -175,7 +192,7 @@ func (c *controller) gatewayOfCurrent() (string, int) {
 func (c *controller) completions(typed string) []string {
 	typed = strings.ToLower(strings.TrimSpace(typed))
 	var out []string
-	for _, u := range c.tree.ResourceURIs(c.current) {
+	for _, u := range c.tree.ResourceURIs(c.currentName()) {
 		if typed == "" || strings.Contains(strings.ToLower(u), typed) {
 			out = append(out, u)
 		}
@@ -185,7 +202,7 @@ func (c *controller) completions(typed string) []string {
 
 // refreshStatus shows the current profile's session in the status bar (main goroutine).
 func (c *controller) refreshStatus() {
-	conn, err := c.connection(c.current)
+	conn, err := c.connection(c.currentName())
 	if err != nil {
 		c.status.SetState(views.SessionState{}, time.Now())
 		return
@@ -210,7 +227,7 @@ func (c *controller) stillShown(seq int) bool { return seq == c.sends }
 
 // send runs the composed request (or starts its observation) off the main goroutine.
 func (c *controller) send(r views.ComposedRequest) {
-	conn, err := c.connection(c.current)
+	conn, err := c.connection(c.currentName())
 	if err != nil {
 		c.inspector.ShowProblem("Nothing sent: no gateway connected. Open one with Connection > Connect…")
 		return
@@ -261,6 +278,10 @@ func (c *controller) treeAction(a views.TreeAction, t views.TreeTarget) {
 		}
 		c.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, t.URI), Observe: true})
 		c.composer.Send()
+	case views.ActionDiagnose:
+		if c.useProfile(t.Profile) && c.onDiagnose != nil {
+			c.onDiagnose(t.Device)
+		}
 	case views.ActionCopyURI:
 		fyne.CurrentApp().Clipboard().SetContent(t.URI)
 		c.status.SetMessage("Copied "+t.URI, false)
@@ -278,7 +299,7 @@ func (c *controller) treeAction(a views.TreeAction, t views.TreeTarget) {
 
 // relogin logs the current profile in again.
 func (c *controller) relogin() {
-	conn, err := c.connection(c.current)
+	conn, err := c.connection(c.currentName())
 	if err != nil {
 		return
 	}

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/diagnosis"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/internal/testbed"
@@ -193,5 +196,37 @@ func TestAnObservedNICsPowerStatsArriveInOrderOnTheChartAndStopAtTheDevice(t *te
 	time.Sleep(300 * time.Millisecond) // six notification periods
 	if got := row.Series.Added(); got != stopped {
 		t.Fatalf("samples kept arriving after Stop: %d, then %d", stopped, got)
+	}
+}
+
+func TestTheWindowsDiagnosisRunsThroughTheCurrentProfileAndKeepsItsReports(t *testing.T) {
+	h := openWindowHarness(t)
+	dir := t.TempDir()
+	runner := &diagnosisRunner{ctrl: h.ctrl, dataDir: dir, domain: "sim.starfish.test", base: diagnosis.Options{ObserveFor: 300 * time.Millisecond}}
+	device, err := runner.Device("00:13:50:05:00:05:e7:d6")
+	if err != nil || device != testbed.SeedHost {
+		t.Fatalf("device %q %v", device, err)
+	}
+	var started []string
+	r, err := runner.Diagnose(t.Context(), device, func(s diagnosis.Step) {
+		if s.Verdict == "" {
+			started = append(started, s.ID)
+		}
+	})
+	if err != nil || len(r.Steps) != len(diagnosis.StepIDs) || r.Gateway != h.bed.Gateway.Addr().String() || len(started) == 0 {
+		t.Fatalf("report %v: %s, %d steps started", err, r.Summary(), len(started))
+	}
+	page, err := runner.Save(r)
+	if err != nil || filepath.Dir(page) != filepath.Join(dir, ReportsDir) {
+		t.Fatalf("saved to %q: %v", page, err)
+	}
+	for _, ext := range []string{".html", ".md", ".json"} {
+		if _, err := os.Stat(strings.TrimSuffix(page, ".html") + ext); err != nil {
+			t.Fatalf("no %s report: %v", ext, err)
+		}
+	}
+	h.ctrl.setCurrent("")
+	if _, err := runner.Diagnose(t.Context(), device, nil); err == nil || !strings.Contains(err.Error(), "no gateway connected") {
+		t.Fatalf("without a profile: %v", err)
 	}
 }

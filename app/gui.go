@@ -17,6 +17,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
+	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/internal/logring"
 	"github.com/coap-workbench/coap-workbench/views"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -30,10 +31,11 @@ const EmbeddedProfile = "embedded"
 
 // The names of the window's tabs.
 const (
-	tabHistory = "History"
-	tabObserve = "Observe"
-	tabGateway = "Gateway console"
-	tabLog     = "Log"
+	tabHistory  = "History"
+	tabObserve  = "Observe"
+	tabGateway  = "Gateway console"
+	tabLog      = "Log"
+	tabDiagnose = "Diagnosis"
 )
 
 // runGUI opens the workbench window: the embedded gateway-lite with its field mesh, logged in
@@ -91,6 +93,7 @@ type gui struct {
 	history   *views.HistoryTab
 	console   *views.GatewayScreen
 	logTab    *views.LogTab
+	diagnosis *views.DiagnosisTab
 	profiles  *profileStore
 	stop      []func()
 	closeOnce sync.Once
@@ -119,13 +122,23 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 	g.history = views.NewHistoryTab(g.wb.History(), g.wb.HistoryNotice(), g.window, g.ctrl.inspector.Show, g.replay)
 	g.logTab = views.NewLogTab(ring)
 	consoleTab := g.newConsoleTab(err)
+	domain := mesh.DefaultDomain
+	if g.embedded != nil {
+		domain = g.embedded.Mesh.Domain()
+	}
+	g.diagnosis = views.NewDiagnosisTab(&diagnosisRunner{ctrl: g.ctrl, dataDir: o.DataDir, domain: domain})
 	g.workspace = views.NewWorkspace(g.ctrl.tree.Object(), g.ctrl.composer.Object(), g.ctrl.inspector.Object(), g.ctrl.status.Object(),
 		container.NewTabItemWithIcon(tabHistory, theme.HistoryIcon(), g.history.Object()),
 		container.NewTabItemWithIcon(tabObserve, theme.VisibilityIcon(), g.ctrl.observe.Object()),
+		container.NewTabItemWithIcon(tabDiagnose, theme.QuestionIcon(), g.diagnosis.Object()),
 		consoleTab,
 		container.NewTabItemWithIcon(tabLog, theme.ListIcon(), g.logTab.Object()),
 	)
 	g.workspace.Tabs.OnSelected = func(t *container.TabItem) { g.tabShown(t.Text) }
+	g.ctrl.onDiagnose = func(device string) {
+		g.workspace.ShowTab(tabDiagnose)
+		g.diagnosis.Diagnose(device)
+	}
 	g.ctrl.inspector.OnObserve = func(x coapengine.Exchange) {
 		conn, err := g.ctrl.connection(x.Profile)
 		if err != nil {

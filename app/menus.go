@@ -47,7 +47,11 @@ func (g *gui) mainMenu() *fyne.MainMenu {
 		),
 		fyne.NewMenu("Mesh",
 			item("Crawl mesh", shortcut(fyne.KeyR, true), c.tree.CrawlAll),
-			fyne.NewMenuItem("Reload devices", func() { c.tree.Reload(c.current) }),
+			fyne.NewMenuItem("Reload devices", func() { c.tree.Reload(c.currentName()) }),
+			fyne.NewMenuItem("Diagnose a list of NICs…", func() {
+				g.workspace.ShowTab(tabDiagnose)
+				g.diagnosis.ShowBatchDialog()
+			}),
 			item("Filter the tree", shortcut(fyne.KeyT, true), c.tree.FocusFilter),
 			item("Find in history", shortcut(fyne.KeyF, false), func() {
 				g.workspace.ShowTab(tabHistory)
@@ -138,7 +142,7 @@ func (g *gui) reconnectLastProfile() {
 
 // disconnectCurrent logs the current profile out and takes it out of the tree.
 func (g *gui) disconnectCurrent() {
-	name := g.ctrl.current
+	name := g.ctrl.currentName()
 	if name == "" {
 		return
 	}
@@ -146,7 +150,7 @@ func (g *gui) disconnectCurrent() {
 		err := g.wb.Disconnect(name)
 		fyne.Do(func() {
 			g.ctrl.tree.RemoveProfile(name)
-			g.ctrl.current = ""
+			g.ctrl.setCurrent("")
 			if names := g.ctrl.tree.Profiles(); len(names) > 0 {
 				g.ctrl.useProfile(names[0])
 			} else {
@@ -165,7 +169,7 @@ func (g *gui) disconnectCurrent() {
 // showAddDevice asks for a device by MAC or host name and adds it to the current profile (a
 // real gateway does not list its devices).
 func (g *gui) showAddDevice() {
-	profile := g.ctrl.current
+	profile := g.ctrl.currentName()
 	if profile == "" {
 		dialog.ShowInformation("Add device", "Connect to a gateway first: Connection > Connect…", g.window)
 		return

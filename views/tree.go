@@ -45,6 +45,7 @@ const (
 	ActionObserve
 	ActionCopyURI
 	ActionCopyCoapClient
+	ActionDiagnose
 )
 
 // The kinds of tree rows, the first byte of their IDs.
@@ -349,6 +350,7 @@ func (m *MeshTree) showMenu(uid string, at fyne.Position) {
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("GET", act(ActionGet)),
 		observe,
+		fyne.NewMenuItem("Diagnose the NIC", act(ActionDiagnose)),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Copy URI", act(ActionCopyURI)),
 		fyne.NewMenuItem("Copy as coap-client", act(ActionCopyCoapClient)),
