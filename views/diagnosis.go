@@ -2,8 +2,8 @@ package views
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"strings"
 
 	"fyne.io/fyne/v2"
