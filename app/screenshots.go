@@ -104,6 +104,22 @@ func (g *gui) driveScreenshots(dir string) error {
 	if err := g.capture(dir, "log"); err != nil {
 		return err
 	}
+	// A support engineer's diagnosis of a NIC whose Device IC clock drifted.
+	if dev, ok := g.embedded.Mesh.Lookup(seed); ok {
+		dev.SkewClock(-7 * time.Minute)
+	}
+	fyne.DoAndWait(func() {
+		g.workspace.ShowTab(tabDiagnose)
+		g.workspace.Splits[1].SetOffset(0.3)
+		g.diagnosis.Diagnose(seed)
+	})
+	if err := waitFor("the diagnosis", 90*time.Second, func() bool { return !g.diagnosis.Running() }); err != nil {
+		return err
+	}
+	if err := g.capture(dir, "diagnosis"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { g.workspace.Splits[1].SetOffset(0.62) })
 	fyne.DoAndWait(func() { g.workspace.ShowTab(tabHistory); g.showConnect() })
 	if err := g.capture(dir, "connect"); err != nil {
 		return err

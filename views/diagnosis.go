@@ -91,14 +91,14 @@ func NewDiagnosisTab(runner DiagnosisRunner) *DiagnosisTab {
 func newDiagnosisRow() fyne.CanvasObject {
 	verdict := widget.NewLabelWithStyle("WARN", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title := widget.NewLabelWithStyle("NIC answers through the gateway", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
 	what := widget.NewLabel("")
 	what.Truncation = fyne.TextTruncateEllipsis
-	todo := widget.NewLabel("")
-	todo.Truncation = fyne.TextTruncateEllipsis
-	todo.Importance = widget.LowImportance
-	return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(70, 36), verdict), nil, container.NewVBox(title, what, todo))
+	return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(70, 36), verdict), nil, container.NewVBox(title, what))
 }
 
+// updateRow shows a step in two lines: its title (and the hop a problem lies on), then what
+// happened, and for a warning or failure what to do.
 func (t *DiagnosisTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	s := t.rows[id]
 	box := o.(*fyne.Container)
@@ -110,20 +110,19 @@ func (t *DiagnosisTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	verdict.Importance = imp
 	verdict.SetText(text)
-	lines[0].(*widget.Label).SetText(s.Title)
-	what := s.Explanation
-	if s.Verdict == "" {
-		what = "running…"
-	}
+	title := s.Title
 	if s.Hop != diagnosis.HopNone {
-		what = "[" + string(s.Hop) + "] " + what
+		title += "  ·  " + string(s.Hop)
+	}
+	lines[0].(*widget.Label).SetText(title)
+	what := s.Explanation
+	switch {
+	case s.Verdict == "":
+		what = "running…"
+	case (s.Verdict == diagnosis.Warn || s.Verdict == diagnosis.Fail) && s.Action != "":
+		what += "  What to do: " + s.Action
 	}
 	lines[1].(*widget.Label).SetText(what)
-	todo := ""
-	if s.Verdict == diagnosis.Warn || s.Verdict == diagnosis.Fail {
-		todo = "What to do: " + s.Action
-	}
-	lines[2].(*widget.Label).SetText(todo)
 }
 
 func verdictImportance(v diagnosis.Verdict) widget.Importance {
