@@ -234,6 +234,12 @@ func (t *DiagnosisTab) showReport(r diagnosis.Report) {
 	t.summary.Importance = verdictImportance(r.Worst)
 	t.summary.Refresh()
 	t.copyMD.Enable()
+	// The step that gave the verdict is what the user came for: bring it into view.
+	for i, st := range t.rows {
+		if st.ID == r.FailingStep {
+			t.steps.ScrollTo(i)
+		}
+	}
 	if clock, ok := r.Step(diagnosis.StepClock); ok && clock.Verdict == diagnosis.Warn {
 		t.setTime.Show()
 	}
