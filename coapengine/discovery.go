@@ -14,6 +14,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/linkformat"
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
+	"github.com/coap-workbench/coap-workbench/internal/workers"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
@@ -216,42 +217,23 @@ func (c *Connection) CrawlMesh(ctx context.Context, devices []string, concurrenc
 		concurrency = 16
 	}
 	out := make([]DeviceTree, len(devices))
-	work := make(chan int)
 	var (
-		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
 	)
-	for range min(concurrency, len(devices)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				tree := c.Crawl(ctx, deviceBase(devices[i]))
-				// Reports come one at a time, in the order devices finish.
-				mu.Lock()
-				out[i] = tree
-				done++
-				if progress != nil {
-					progress(CrawlProgress{Done: done, Total: len(devices), Tree: tree})
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for i := range devices {
-		select {
-		case work <- i:
-		case <-ctx.Done():
-			for j := i; j < len(devices); j++ {
-				out[j] = DeviceTree{Device: devices[j], Err: "crawl cancelled"}
-			}
-			break feed
+	workers.Run(ctx, len(devices), concurrency, func(i int) {
+		tree := c.Crawl(ctx, deviceBase(devices[i]))
+		// Reports come one at a time, in the order devices finish.
+		mu.Lock()
+		defer mu.Unlock()
+		out[i] = tree
+		done++
+		if progress != nil {
+			progress(CrawlProgress{Done: done, Total: len(devices), Tree: tree})
 		}
-	}
-	close(work)
-	wg.Wait()
+	}, func(i int) {
+		out[i] = DeviceTree{Device: devices[i], Err: "crawl cancelled"}
+	})
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/internal/workers"
 )
 
 // BatchProgress reports a batch as it goes: how many devices are done, and the report of the
@@ -25,33 +26,21 @@ func RunBatch(ctx context.Context, conn *coapengine.Connection, devices []string
 		concurrency = 4
 	}
 	out := make([]Report, len(devices))
-	work := make(chan int)
 	var (
-		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
 	)
-	for range min(concurrency, len(devices)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				r := Run(ctx, conn, devices[i], opts, nil)
-				mu.Lock()
-				out[i] = r
-				done++
-				if progress != nil {
-					progress(BatchProgress{Done: done, Total: len(devices), Report: r})
-				}
-				mu.Unlock()
-			}
-		}()
+	diagnose := func(i int) {
+		r := Run(ctx, conn, devices[i], opts, nil) // once ctx ends, its steps are skipped
+		mu.Lock()
+		defer mu.Unlock()
+		out[i] = r
+		done++
+		if progress != nil {
+			progress(BatchProgress{Done: done, Total: len(devices), Report: r})
+		}
 	}
-	for i := range devices {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	workers.Run(ctx, len(devices), concurrency, diagnose, diagnose)
 	return out
 }
 
