@@ -68,8 +68,9 @@ func runDiagnoseBatch(b batchRequest, stdin io.Reader, stdout, stderr io.Writer)
 	reports := diagnosis.RunBatch(ctx, s.conn, devices, b.concurrency, b.opts, func(p diagnosis.BatchProgress) {
 		fmt.Fprintf(stderr, "diagnose: %d of %d: %s %s\n", p.Done, p.Total, p.Report.Device, p.Report.Summary())
 	})
-	worst := diagnosis.Pass
+	worst, cancelled := diagnosis.Pass, false
 	for _, r := range reports {
+		cancelled = cancelled || r.Cancelled
 		if exitForVerdict(r.Worst) > exitForVerdict(worst) {
 			worst = r.Worst
 		}
@@ -85,9 +86,13 @@ func runDiagnoseBatch(b batchRequest, stdin io.Reader, stdout, stderr io.Writer)
 	if b.summary != "" {
 		if err := writeSummary(b.summary, reports); err != nil {
 			fmt.Fprintln(stderr, "diagnose:", err)
-			return ExitFailure
+		} else {
+			fmt.Fprintf(stderr, "diagnose: summary written to %s\n", b.summary)
 		}
-		fmt.Fprintf(stderr, "diagnose: summary written to %s\n", b.summary)
+	}
+	if cancelled {
+		fmt.Fprintln(stderr, "diagnose: interrupted: the NICs not diagnosed are marked cancelled")
+		return exitInterrupted
 	}
 	return exitForVerdict(worst)
 }
@@ -106,7 +111,7 @@ func printSummary(w io.Writer, reports []diagnosis.Report) {
 	fmt.Fprintln(tw, "DEVICE\tVERDICT\tFAILING STEP\tWHERE\tWHAT TO DO")
 	for _, r := range reports {
 		s, _ := r.Step(r.FailingStep)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Device, r.Worst, orNone(s.Title, "-"), orNone(string(s.Hop), "-"), orNone(s.Action, "-"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Device, r.Verdict(), orNone(s.Title, "-"), orNone(string(s.Hop), "-"), orNone(s.Action, "-"))
 	}
 	tw.Flush()
 }

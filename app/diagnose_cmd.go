@@ -34,7 +34,8 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		"  coap-workbench diagnose 00:13:50:05:00:05:E7:D6\n"+
 		"  coap-workbench diagnose --set-time --report ticket-4711.md SSN001350050005E7D6\n"+
 		"  coap-workbench diagnose --file site-7.csv --summary site-7-summary.csv\n\n"+
-		"Exit status (the worst of all devices): 0 every step passed; 1 a warning; 2 a failure; 3 usage error.")
+		"Exit status (the worst of all devices): 0 every step passed; 1 a warning; 2 a failure; 3 usage error;\n"+
+		"4 no connection to the gateway could be opened; 130 interrupted (Ctrl+C).")
 	var conn connectionFlags
 	conn.register(fs)
 	domain := fs.String("domain", mesh.DefaultDomain, "domain of the host name made from a MAC")
@@ -100,14 +101,22 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		printReport(stdout, r)
 	}
 	if *report != "" {
+		// A report that could not be written is said, but the exit status stays the NIC's.
 		if err := writeReport(*report, r); err != nil {
 			fmt.Fprintln(stderr, "diagnose:", err)
-			return ExitFailure
+		} else {
+			fmt.Fprintf(stderr, "diagnose: report written to %s\n", *report)
 		}
-		fmt.Fprintf(stderr, "diagnose: report written to %s\n", *report)
+	}
+	if r.Cancelled {
+		fmt.Fprintln(stderr, "diagnose: interrupted: the steps that did not run are skipped")
+		return exitInterrupted
 	}
 	return exitForVerdict(r.Worst)
 }
+
+// exitInterrupted is the status of a diagnosis interrupted with Ctrl+C (128 + SIGINT).
+const exitInterrupted = 130
 
 // exitForVerdict is the exit status of a verdict: 0 pass, 1 warn, 2 fail.
 func exitForVerdict(v diagnosis.Verdict) int {

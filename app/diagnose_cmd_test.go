@@ -45,7 +45,7 @@ func TestDiagnoseSetsTheTimeWhenAskedAndChecksAgain(t *testing.T) {
 	dev, _ := b.Mesh.Lookup(testbed.SeedHost)
 	dev.SkewClock(time.Hour)
 	code, out, _ := b.run(t, "", "diagnose", "--observe-for", "300ms", "001350050005E7D6")
-	if code != exitDiagnosisWarn || !strings.Contains(out, "WARN    Device IC clock") || !strings.Contains(out, "1h0m0s ahead of UTC") {
+	if code != exitDiagnosisWarn || !strings.Contains(out, "WARN    Device IC clock") || !strings.Contains(out, "1h0m0s ahead of this computer's UTC clock") {
 		t.Fatalf("skewed clock:\n%s", out)
 	}
 	code, out, errOut := b.run(t, "", "diagnose", "--observe-for", "300ms", "--set-time", "001350050005E7D6")

@@ -64,6 +64,13 @@ func (c *Connection) Observe(ctx context.Context, req Request, notify func(Excha
 	o := &Observation{conn: c, req: req, notify: notify, done: make(chan struct{})}
 	x, err := o.register(ctx)
 	if err != nil {
+		// Nobody holds this observation to cancel it: it must not try again on its own.
+		o.mu.Lock()
+		o.closeLocked()
+		token := o.token
+		o.mu.Unlock()
+		c.forget(token)
+		o.end()
 		return nil, x, err
 	}
 	return o, x, nil

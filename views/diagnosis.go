@@ -190,7 +190,7 @@ func (t *DiagnosisTab) Start() {
 			t.Do(func() { t.showStep(s) })
 		})
 		where, saveErr := "", error(nil)
-		if err == nil {
+		if err == nil && !r.Cancelled { // a cancelled run says nothing worth keeping
 			where, saveErr = t.runner.Save(r)
 		}
 		t.Do(func() {
@@ -247,22 +247,34 @@ func (t *DiagnosisTab) showReport(r diagnosis.Report) {
 
 // startSetTime sets the Device IC's clock and shows the re-check in the clock's row.
 func (t *DiagnosisTab) startSetTime() {
-	device := t.report.Device
+	report := t.report
 	t.setTime.Disable()
+	t.run.Disable() // a new diagnosis would be overwritten by this one's re-check
 	t.saved.SetText("Setting the Device IC's time…")
 	go func() {
-		step, err := t.runner.SetTime(context.Background(), device)
+		step, err := t.runner.SetTime(context.Background(), report.Device)
+		var where string
+		var saveErr error
+		if err == nil {
+			where, saveErr = t.runner.Save(report.WithStep(step))
+		}
 		t.Do(func() {
 			t.setTime.Enable()
+			t.run.Enable()
 			if err != nil {
 				t.saved.SetText(err.Error())
 				return
 			}
-			t.showReport(t.report.WithStep(step))
+			t.showReport(report.WithStep(step))
 			if step.Verdict == diagnosis.Pass {
 				t.setTime.Hide()
 			}
-			t.saved.SetText("The time was set and checked again.")
+			switch {
+			case saveErr != nil:
+				t.saved.SetText("The time was set and checked again; the report was not saved: " + saveErr.Error())
+			default:
+				t.saved.SetText("The time was set and checked again; report saved to " + where)
+			}
 		})
 	}()
 }

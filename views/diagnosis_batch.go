@@ -18,7 +18,7 @@ func batchCells(reports []diagnosis.Report) [][]string {
 	rows := make([][]string, len(reports))
 	for i, r := range reports {
 		s, _ := r.Step(r.FailingStep)
-		rows[i] = []string{shortHost(r.Device), strings.ToUpper(string(r.Worst)), s.Title, string(s.Hop), s.Action}
+		rows[i] = []string{shortHost(r.Device), strings.ToUpper(r.Verdict()), s.Title, string(s.Hop), s.Action}
 	}
 	return rows
 }
@@ -43,11 +43,11 @@ func showBatchSummary(w fyne.Window, reports []diagnosis.Report) {
 	for i, wd := range widths {
 		table.SetColumnWidth(i, wd)
 	}
-	counts := map[diagnosis.Verdict]int{}
+	counts := map[string]int{}
 	for _, r := range reports {
-		counts[r.Worst]++
+		counts[r.Verdict()]++
 	}
-	head := widget.NewLabel(fmt.Sprintf("%s: %d pass, %d warn, %d fail", plural(len(reports), "NIC"), counts[diagnosis.Pass], counts[diagnosis.Warn], counts[diagnosis.Fail]))
+	head := widget.NewLabel(fmt.Sprintf("%s: %d pass, %d warn, %d fail, %d cancelled", plural(len(reports), "NIC"), counts["pass"], counts["warn"], counts["fail"], counts["cancelled"]))
 	export := widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), func() {
 		save := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
 			if err != nil || out == nil {

@@ -12,13 +12,7 @@ import (
 // blame places an exchange that did not succeed on its hop, with what it means and what to do.
 func blame(x coapengine.Exchange, err error) (Hop, string, string) {
 	if x.Response == nil {
-		why := "no answer"
-		if err != nil {
-			why = err.Error()
-		} else if x.Err != "" {
-			why = x.Err
-		}
-		return HopClientGateway, "The gateway did not answer: " + why + ".",
+		return HopClientGateway, "The gateway did not answer in time.",
 			"Check that the gateway runs and its address is right, and that UDP reaches it from this computer."
 	}
 	code := x.Code()

@@ -56,7 +56,7 @@ func WriteSummaryCSV(w io.Writer, reports []Report) error {
 	}
 	for _, r := range reports {
 		s, _ := r.Step(r.FailingStep)
-		if err := cw.Write([]string{r.Device, r.MAC, string(r.Worst), s.Title, string(s.Hop), s.Explanation, s.Action}); err != nil {
+		if err := cw.Write([]string{r.Device, r.MAC, r.Verdict(), s.Title, string(s.Hop), s.Explanation, s.Action}); err != nil {
 			return err
 		}
 	}

@@ -101,6 +101,9 @@ type Report struct {
 	FailingStep string  `json:"failingStep,omitempty"`
 	// Rebooted says that the NIC restarted during the run (its uptime went back).
 	Rebooted bool `json:"rebooted,omitempty"`
+	// Cancelled says that the run was cancelled: the steps it did not finish are skipped,
+	// and the verdict covers only those that ran.
+	Cancelled bool `json:"cancelled,omitempty"`
 	// Power holds the battery volts seen during the run, for a report's chart.
 	Power []PowerSample `json:"power,omitempty"`
 }

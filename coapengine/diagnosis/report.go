@@ -7,9 +7,29 @@ import (
 	"time"
 )
 
+// Verdict is the report's verdict as a word: its worst step's, or "cancelled".
+func (r Report) Verdict() string {
+	if r.Cancelled {
+		return "cancelled"
+	}
+	return string(r.Worst)
+}
+
 // Summary is the diagnosis in one line: "FAIL: Battery and power statistics (battery)".
 func (r Report) Summary() string {
+	skipped := 0
+	for _, s := range r.Steps {
+		if s.Verdict == Skipped {
+			skipped++
+		}
+	}
+	if r.Cancelled {
+		return fmt.Sprintf("CANCELLED: %d of %d steps ran, worst %s", len(r.Steps)-skipped, len(r.Steps), r.Worst)
+	}
 	if r.Worst == Pass {
+		if skipped > 0 {
+			return fmt.Sprintf("PASS: %d steps passed, %d skipped", len(r.Steps)-skipped, skipped)
+		}
 		return "PASS: every step passed"
 	}
 	s, _ := r.Step(r.FailingStep)

@@ -28,8 +28,11 @@ type run struct {
 	// mu guards what notifications write from the observation's goroutine: the report's
 	// power samples, its Rebooted flag and lastTotal.
 	mu sync.Mutex
-	// lastTotal is the NIC's uptime counter (power statistics' total_time) last read.
+	// lastTotal is the NIC's uptime counter (power statistics' total_time) last read, at
+	// lastAt; stopped is set once the observation has ended.
 	lastTotal float64
+	lastAt    time.Time
+	stopped   bool
 }
 
 // Run diagnoses device (a host name) through conn, calling progress (when not nil) with each
@@ -56,6 +59,11 @@ func Run(ctx context.Context, conn *coapengine.Connection, device string, opts O
 		r.begin(id)
 		start := opts.Now()
 		s := r.step(id)
+		if ctx.Err() != nil && s.Verdict != Pass {
+			// What a cancellation interrupted says nothing about the NIC.
+			s = Step{Verdict: Skipped, Explanation: "Cancelled before it finished."}
+			blocked = "the diagnosis was cancelled"
+		}
 		s.ID, s.Took = id, opts.Now().Sub(start)
 		r.record(s)
 		if s.Verdict == Fail {
@@ -66,7 +74,10 @@ func Run(ctx context.Context, conn *coapengine.Connection, device string, opts O
 		}
 	}
 	rep.Finished = opts.Now()
+	rep.Cancelled = ctx.Err() != nil
 	rep.worstOf()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return *rep
 }
 
@@ -123,7 +134,11 @@ func (r *run) get(path string, onDevice bool) (coapengine.Exchange, error) {
 // failed is the step of an exchange that did not succeed, placed on its hop.
 func failed(x coapengine.Exchange, err error, verdict Verdict) Step {
 	hop, why, action := blame(x, err)
-	return Step{Verdict: verdict, Hop: hop, Explanation: why, Action: action}
+	s := Step{Verdict: verdict, Hop: hop, Explanation: why, Action: action}
+	if err != nil {
+		s.Details = []string{"the error, for the record: " + err.Error()}
+	}
+	return s
 }
 
 func (r *run) gateway() Step {
@@ -176,8 +191,7 @@ func (r *run) device() Step {
 			continue
 		}
 		rtts = append(rtts, x.RTT)
-		retransmitted += x.Retransmissions
-		if x.RTT >= slowRTT {
+		if x.Retransmissions > 0 || x.RTT >= slowRTT {
 			retransmitted++
 		}
 	}
@@ -278,21 +292,27 @@ func (r *run) deviceIC() Step {
 }
 
 func (r *run) clock() Step {
-	d, _, bad := r.decoded("/snsr/sys/time")
+	d, x, bad := r.decoded("/snsr/sys/time")
 	if bad != nil {
 		return *bad
 	}
-	drift, ok := d.Number("drift")
+	icTime, ok := d.Number("ic_time")
 	if !ok {
 		return Step{Verdict: Fail, Hop: HopDeviceIC, Explanation: "The Device IC's time could not be read.", Action: "Check the Device IC's firmware."}
 	}
-	off := time.Duration(drift * float64(time.Second))
-	details := []string{"the Device IC's clock: " + fieldText(d, "ic_time") + "; " + fieldText(d, "drift")}
-	if off.Abs() > r.opts.ClockWarn {
-		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The Device IC's clock is %s %s UTC (more than %s): its readings carry the wrong time.", off.Abs().Round(time.Second), aheadOrBehind(off), r.opts.ClockWarn),
+	// The IC read its clock somewhere during the round trip: compare with its middle, and
+	// allow half the round trip and the clock's one-second resolution, so that a slow link
+	// is not taken for a wrong clock.
+	mid := x.Start.Add(x.RTT / 2)
+	// The IC counts whole seconds: its reading stands for the middle of its second.
+	off := time.Duration((icTime + 0.5 - float64(mid.UnixNano())/1e9) * float64(time.Second))
+	slack := x.RTT/2 + time.Second
+	details := []string{fmt.Sprintf("the Device IC's clock: %s; this computer's at the middle of the round trip: %s (round trip %s)", fieldText(d, "ic_time"), mid.UTC().Format(time.RFC3339), roundRTT(x.RTT))}
+	if off.Abs() > r.opts.ClockWarn+slack {
+		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The Device IC's clock is %s %s this computer's UTC clock (more than %s): its readings carry the wrong time.", off.Abs().Round(time.Second), aheadOrBehind(off), r.opts.ClockWarn),
 			Action: "Set the time: the Set time button, or coap-workbench diagnose --set-time.", Details: details}
 	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC's clock is within %s of UTC.", r.opts.ClockWarn), Details: details}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC's clock is within %s of this computer's UTC clock.", r.opts.ClockWarn), Details: details}
 }
 
 func aheadOrBehind(d time.Duration) string {
@@ -320,8 +340,12 @@ func (r *run) power() Step {
 	if bad != nil {
 		return *bad
 	}
-	volts, _ := d.Number("bat_voltage")
-	sleep, _ := d.Number("sleep_pct")
+	volts, okV := d.Number("bat_voltage")
+	sleep, okS := d.Number("sleep_pct")
+	if !okV || !okS {
+		return Step{Verdict: Fail, Hop: HopNIC, Explanation: "The NIC's power statistics lack the battery or sleep values: another NIC type or firmware.",
+			Action: "Check the NIC's type and firmware version."}
+	}
 	r.notePower(x.Start.Add(x.RTT), d)
 	details := []string{fmt.Sprintf("battery %.3f V; asleep %.1f %% of the time; radio on %s; %s sent", volts, sleep, fieldText(d, "radio_on_pct"), fieldText(d, "tx_bytes"))}
 	switch {
@@ -342,16 +366,21 @@ func (r *run) power() Step {
 func (r *run) notePower(at time.Time, d decode.Decoded) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.stopped {
+		return // a notification in flight as the observation ended
+	}
 	volts, okV := d.Number("bat_voltage")
 	sleep, _ := d.Number("sleep_pct")
 	if okV {
 		r.report.Power = append(r.report.Power, PowerSample{At: at, BatteryVolts: volts, SleepPercent: sleep})
 	}
-	if total, ok := d.Number("total_time"); ok {
+	// Only a later reading whose uptime went back is a restart: a notification may be
+	// noted before the registration's answer, which is older.
+	if total, ok := d.Number("total_time"); ok && at.After(r.lastAt) {
 		if r.lastTotal > 0 && total < r.lastTotal {
 			r.report.Rebooted = true
 		}
-		r.lastTotal = total
+		r.lastTotal, r.lastAt = total, at
 	}
 }
 
@@ -372,35 +401,51 @@ func (r *run) observe() Step {
 		return failed(first, err, Warn)
 	}
 	notify(first)
+	began := r.opts.Now()
 	select {
 	case <-time.After(r.opts.ObserveFor):
 	case <-obs.Done():
 	case <-r.ctx.Done():
 	}
+	watched := r.opts.Now().Sub(began).Round(100 * time.Millisecond)
 	h := obs.Health()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.opts.Timeout)
 	defer cancel()
 	_ = obs.Cancel(cctx)
-	<-obs.Done() // no notification is noted after this
 	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
+	// One more reading after the watch: a NIC that restarted meanwhile, and so lost its
+	// observers, shows it in its uptime.
+	if x, err := r.get("/sys/stats?mod=pwr", true); err == nil && x.OK() {
+		r.mu.Lock()
+		r.stopped = false
+		r.mu.Unlock()
+		r.notePower(x.Start.Add(x.RTT), x.Decode(r.opts.Decoders))
+	}
+	r.mu.Lock()
+	r.stopped = true
 	rebooted := r.report.Rebooted
 	r.mu.Unlock()
-	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, r.opts.ObserveFor, h.Gaps, h.Reorders, h.Reregistrations, h.MaxAge)}
+	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, watched, h.Gaps, h.Reorders, h.Reregistrations, h.MaxAge)}
 	switch {
 	case rebooted:
 		return Step{Verdict: Warn, Hop: HopNIC, Explanation: "The NIC restarted during the diagnosis: its uptime went back.",
 			Action: "If nobody rebooted it, watch for more restarts: a failing battery or firmware.", Details: details}
 	case h.Notifications == 0:
-		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("No notification arrived in %s.", r.opts.ObserveFor),
+		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("No notification arrived in %s.", watched),
 			Action: "The NIC may notify less often than that: observe longer; or notifications are lost on the way.", Details: details}
 	case h.Gaps > 0:
 		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("%d notifications were lost on the way (sequence gaps).", h.Gaps),
 			Action: "A lossy link: check the NIC's radio signal.", Details: details}
 	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%s arrived in %s, none lost.", plural(h.Notifications, "notification"), r.opts.ObserveFor), Details: details}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%s arrived in %s, none lost.", plural(h.Notifications, "notification"), watched), Details: details}
 }
 
-const tamperAction = "A tamper alert: check that the enclosure is closed and intact."
+const (
+	tamperAction     = "A tamper alert: check that the enclosure is closed and intact."
+	lowBatteryAction = "A low battery: replace it."
+)
 
 func (r *run) events() Step {
 	d, _, bad := r.decoded("/snsr/sys/event")
@@ -415,9 +460,9 @@ func (r *run) events() Step {
 		switch ssn.Event(uint32(f.Value)) {
 		case ssn.EventLowBattery:
 			alerts = append(alerts, f.Display+" at "+f.Name)
-			if hop == HopNone {
-				hop = HopBattery
-				actions = append(actions, "A low battery: replace it.")
+			if !slices.Contains(actions, lowBatteryAction) {
+				actions = append([]string{lowBatteryAction}, actions...)
+				hop = HopBattery // the battery first: it stops the NIC
 			}
 		case ssn.EventTamper:
 			alerts = append(alerts, f.Display+" at "+f.Name)
