@@ -326,12 +326,18 @@ func (r *chartRenderer) placeAxes() {
 	c := r.chart
 	f := &c.frame
 	span := f.to - f.from
-	step := timeStep(span, int(c.plotW), 90)
+	step := timeStep(span, int(c.plotW), 110)
 	layout := "15:04:05"
-	if step >= int64(time.Minute) {
+	switch {
+	case step >= int64(6*time.Hour):
+		layout = "Jan 2 15:04"
+	case step >= int64(time.Minute):
 		layout = "15:04"
 	}
-	first := (f.from/step + 1) * step
+	// Ticks fall on round local times: a day's tick at midnight here, not in UTC.
+	_, offset := time.Unix(0, f.from).Zone()
+	off := int64(offset) * int64(time.Second)
+	first := ((f.from+off)/step+1)*step - off
 	n := 0
 	for t := first; t <= f.to && n < maxXTicks; t += step {
 		frac := float64(t-f.from) / float64(span)

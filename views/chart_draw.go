@@ -166,7 +166,7 @@ func padded(r valueRange) valueRange {
 }
 
 // timeSteps are the time axis's possible tick intervals, in seconds.
-var timeSteps = []int64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
+var timeSteps = []int64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 2 * 86400, 7 * 86400, 30 * 86400}
 
 // timeStep is the smallest tick interval (ns) that keeps ticks at least minGap pixels apart.
 func timeStep(span int64, width, minGap int) int64 {

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ type chartPanel struct {
 	title string
 	chart *Chart
 	picks *seriesPicks // nil for fixed lines
+	// defaults are ticked when they appear (a chart may open before the first sample).
+	defaults []string
 	// seriesList folds the picks away; its title names the series drawn.
 	seriesList *widget.Accordion
 	seriesItem *widget.AccordionItem
@@ -59,7 +62,7 @@ type chartPanel struct {
 // newChartPanel builds a panel; with set, the user picks its series (defaults pre-ticked);
 // otherwise the fixed lines are drawn.
 func newChartPanel(title string, set *series.Set, defaults []string, fixed []panelLine, onClose func(*chartPanel)) *chartPanel {
-	p := &chartPanel{title: title, set: set, fixed: fixed, chart: NewChart(10 * time.Minute), dirty: true}
+	p := &chartPanel{title: title, set: set, fixed: fixed, defaults: defaults, chart: NewChart(10 * time.Minute), dirty: true}
 	var labels []string
 	for _, w := range chartWindows {
 		labels = append(labels, w.label)
@@ -85,7 +88,7 @@ func newChartPanel(title string, set *series.Set, defaults []string, fixed []pan
 		p.picks = newSeriesPicks(func() { p.dirty = true; p.nameSeries() })
 		p.seriesItem = widget.NewAccordionItem("Series", p.picks.box)
 		p.seriesList = widget.NewAccordion(p.seriesItem)
-		p.updatePicks(defaults)
+		p.updatePicks()
 		top = container.NewVBox(top, p.seriesList)
 	}
 	p.root = container.NewBorder(top, nil, nil, nil, container.NewStack(p.chart))
@@ -93,7 +96,7 @@ func newChartPanel(title string, set *series.Set, defaults []string, fixed []pan
 }
 
 // updatePicks offers the set's series as they appear; defaults are ticked when they do.
-func (p *chartPanel) updatePicks(defaults []string) {
+func (p *chartPanel) updatePicks() {
 	infos := p.set.Infos()
 	if len(infos) == len(p.picks.keys) {
 		return
@@ -102,7 +105,7 @@ func (p *chartPanel) updatePicks(defaults []string) {
 	for _, in := range infos {
 		keys = append(keys, in.Key)
 	}
-	p.picks.offer(keys, defaults)
+	p.picks.offer(keys, p.defaults)
 	p.dirty = true
 	p.nameSeries()
 }
@@ -143,7 +146,8 @@ func (s *seriesPicks) offer(keys, defaults []string) {
 		s.keys = append(s.keys, k)
 		s.box.Add(c)
 	}
-	if len(s.Selected()) == 0 && len(s.keys) > 0 {
+	// Without defaults that appeared, the first series is drawn rather than nothing.
+	if len(s.Selected()) == 0 && len(s.keys) > 0 && !slices.ContainsFunc(defaults, func(d string) bool { return s.checks[d] == nil }) {
 		s.checks[s.keys[0]].SetChecked(true)
 	}
 }
@@ -198,7 +202,7 @@ func (p *chartPanel) refresh() {
 		return
 	}
 	if p.set != nil {
-		p.updatePicks(nil)
+		p.updatePicks()
 	}
 	lines := p.currentLines()
 	var seen uint64

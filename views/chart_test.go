@@ -55,6 +55,9 @@ func TestTheLineIsDrawnWhereItsValuesAre(t *testing.T) {
 func newTestChart(t *testing.T, lines ...ChartSeries) (*Chart, *chartRenderer) {
 	t.Helper()
 	test.NewTempApp(t)
+	local := time.Local
+	time.Local = time.UTC // the time labels are in local time
+	t.Cleanup(func() { time.Local = local })
 	c := NewChart(0)
 	c.SetSeries(lines)
 	showInTestWindow(t, c, 800, 320)
@@ -92,8 +95,9 @@ func TestAxisLabelsNeverOverlapAndUnitsGetTheirOwnAxis(t *testing.T) {
 			}
 		}
 	}
-	if times := shownTexts(r.xLabels); times[0].Text != "09:01" && !strings.HasPrefix(times[0].Text, "09:0") {
-		t.Fatalf("first time label %q", times[0].Text)
+	// 600 s from 09:00:00 on a plot of about 670 px: a tick every 2 min, on round minutes.
+	if times := shownTexts(r.xLabels); times[0].Text != "09:02" || times[1].Text != "09:04" {
+		t.Fatalf("time labels %q, %q", times[0].Text, times[1].Text)
 	}
 	if r.unitLabels[0].Text != "V" || r.unitLabels[1].Text != "%" {
 		t.Fatalf("axis units %q and %q", r.unitLabels[0].Text, r.unitLabels[1].Text)
@@ -211,5 +215,17 @@ func TestTheChartRendersToAnImageForPNGExport(t *testing.T) {
 	}
 	if p.fileName(".png") != "SSN001350050005E7D6__sys_stats_mod_pwr.png" {
 		t.Fatalf("file name %q", p.fileName(".png"))
+	}
+}
+
+func TestLongSpansAreLabelledWithTheirDate(t *testing.T) {
+	week := make([]series.Sample, 7*24)
+	for i := range week {
+		week[i] = series.Sample{At: chartStart.Add(time.Duration(i) * time.Hour).UnixNano(), Value: float64(i)}
+	}
+	_, r := newTestChart(t, ChartSeries{"v", "", week})
+	labels := shownTexts(r.xLabels)
+	if len(labels) < 2 || labels[0].Text == labels[1].Text || !strings.HasPrefix(labels[0].Text, "Mar ") {
+		t.Fatalf("labels over a week: %q %q", labels[0].Text, labels[len(labels)-1].Text)
 	}
 }

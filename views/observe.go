@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -292,8 +293,13 @@ func (t *ObserveTab) askFromHistory() {
 		if !ok {
 			return
 		}
+		if strings.TrimSpace(device.Text) == "" {
+			t.hint.SetText("Name the device whose history to chart: its values would be mixed with every other device's.")
+			t.hint.Show()
+			return
+		}
 		d := map[string]time.Duration{"10 min": 10 * time.Minute, "1 h": time.Hour, "1 day": 24 * time.Hour}[since.Selected]
-		t.ChartFromHistory(device.Text, path.Text, d)
+		t.ChartFromHistory(strings.TrimSpace(device.Text), path.Text, d)
 	}, w)
 }
 
@@ -336,6 +342,9 @@ func (t *ObserveTab) addPanel(p *chartPanel) {
 }
 
 func (t *ObserveTab) closePanel(p *chartPanel) {
+	// The list would ignore a click on the row still selected: a closed chart must be
+	// reopenable from it.
+	t.list.UnselectAll()
 	t.panels = slices.DeleteFunc(t.panels, func(q *chartPanel) bool { return q == p })
 	t.charts.Remove(p.root)
 	if len(t.panels) == 0 {

@@ -149,3 +149,25 @@ func TestTheHealthLineSaysWhenNotificationsAreStale(t *testing.T) {
 		t.Fatalf("paused health %q", got)
 	}
 }
+
+func TestAChartOpenedBeforeTheFirstSampleTicksTheDefaultsWhenTheyCome(t *testing.T) {
+	set := series.NewSet(10)
+	tab, _ := newTestObserveTab(t, ObservationRow{ID: 1, URI: statsURI, Series: set})
+	tab.OpenChart(1)
+	set.Add(chartStart, decode.Decoded{Fields: []decode.Field{
+		{Name: "total_time", Value: 1, Numeric: true, Unit: "s"},
+		{Name: "bat_voltage", Value: 3.6, Numeric: true, Unit: "V"},
+		{Name: "sleep_pct", Value: 70, Numeric: true, Unit: "%"},
+	}})
+	tab.RefreshCharts()
+	if got := tab.ChartSeries(0); len(got) != 2 || got[0].Label != "bat_voltage" || got[1].Label != "sleep_pct" {
+		t.Fatalf("series %+v", got)
+	}
+	// Closed, the chart opens again from its row.
+	tab.list.Select(0)
+	tab.closePanel(tab.panels[0])
+	tab.list.Select(0)
+	if len(tab.Charts()) != 1 {
+		t.Fatalf("charts after reopening: %q", tab.Charts())
+	}
+}

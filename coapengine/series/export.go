@@ -1,10 +1,12 @@
 package series
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -41,7 +43,11 @@ func WriteColumns(w io.Writer, columns []Column) (int, error) {
 	head := []string{"time"}
 	var times []int64
 	seen := map[int64]bool{}
-	for _, c := range columns {
+	for i, c := range columns {
+		// In time order, whatever the caller gathered: the rows below walk each column once.
+		sorted := slices.Clone(c.Samples)
+		slices.SortStableFunc(sorted, func(a, b Sample) int { return cmp.Compare(a.At, b.At) })
+		columns[i].Samples = sorted
 		name := c.Name
 		if c.Unit != "" {
 			name += " (" + c.Unit + ")"
@@ -68,6 +74,9 @@ func WriteColumns(w io.Writer, columns []Column) (int, error) {
 			if next[i] < len(c.Samples) && c.Samples[next[i]].At == at {
 				row[i+1] = strconv.FormatFloat(c.Samples[next[i]].Value, 'g', -1, 64)
 				next[i]++
+				for next[i] < len(c.Samples) && c.Samples[next[i]].At == at {
+					next[i]++ // two samples at one time: the first is written
+				}
 			}
 		}
 		if err := cw.Write(row); err != nil {

@@ -66,3 +66,27 @@ func TestTheLastHourOfBatteryVoltsIsRebuiltFromTheHistory(t *testing.T) {
 		t.Fatal("no history, no error")
 	}
 }
+
+func TestSamplesOutOfTimeOrderAreNeitherLostNorMisplaced(t *testing.T) {
+	s := NewSet(10)
+	for _, sec := range []int{2, 1, 3, 4} {
+		s.Add(t0.Add(time.Duration(sec)*time.Second), decode.Decoded{Fields: []decode.Field{{Name: "v", Value: float64(sec), Numeric: true}}})
+	}
+	got := s.Snapshot("v", 0, nil)
+	if len(got) != 4 || got[1].At != got[0].At || got[1].Value != 1 || got[3].Value != 4 {
+		t.Fatalf("samples %+v", got)
+	}
+	var out strings.Builder
+	n, err := WriteColumns(&out, []Column{{Name: "v", Samples: []Sample{{At: 2e9, Value: 2}, {At: 1e9, Value: 1}, {At: 3e9, Value: 3}}}})
+	if err != nil || n != 3 || !strings.Contains(out.String(), "00:00:01.000Z,1\n") || !strings.Contains(out.String(), "00:00:03.000Z,3\n") {
+		t.Fatalf("%d rows, %v:\n%s", n, err, out.String())
+	}
+}
+
+func TestAStructuredPayloadsRenderingIsNotReadAsANumber(t *testing.T) {
+	s := NewSet(10)
+	s.Add(t0, decode.Decoded{Decoder: "cbor", Text: `{0: "temp", 1: "n/a"}`})
+	if len(s.Infos()) != 0 {
+		t.Fatalf("series from a CBOR rendering: %+v", s.Infos())
+	}
+}

@@ -148,7 +148,9 @@ func (s *Set) Add(at time.Time, d decode.Decoded) {
 			s.deriveTxRateLocked(Sample{At: ns, Value: f.Value})
 		}
 	}
-	if numeric == 0 && d.Err == nil && d.Text != "" {
+	// Only a text payload gives its first number: a structured one's text is a rendering
+	// (CBOR diagnostic notation, a table) whose digits are not a reading.
+	if numeric == 0 && d.Err == nil && d.Decoder == "text" && d.Text != "" {
 		if m := numberInText.FindStringSubmatch(d.Text); m != nil {
 			if v, err := strconv.ParseFloat(m[1], 64); err == nil {
 				s.addLocked(Info{Key: "value", Unit: strings.TrimSpace(m[2])}, Sample{At: ns, Value: v})
@@ -175,6 +177,12 @@ func (s *Set) addLocked(info Info, sample Sample) {
 		sr = &series{info: info, ring: NewRing(s.capacity)}
 		s.byKey[info.Key] = sr
 		s.order = append(s.order, info.Key)
+	}
+	// A sample older than the last (a notification noted before the registration's answer,
+	// a clock stepped back) is kept at the last time: the ring stays in time order, which
+	// its readers bisect.
+	if last, ok := sr.ring.Last(); ok && sample.At < last.At {
+		sample.At = last.At
 	}
 	sr.ring.Add(sample)
 	s.added++
