@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
@@ -85,9 +86,13 @@ func (d *diagnosisRunner) ReadList(r io.Reader) ([]string, error) {
 func (d *diagnosisRunner) Save(r diagnosis.Report) (string, error) {
 	dir := filepath.Join(d.dataDir, ReportsDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return "", fmt.Errorf("the reports folder %s could not be created: %w", dir, err)
 	}
-	base := filepath.Join(dir, fmt.Sprintf("%s-%s", r.MAC, r.Started.UTC().Format("20060102T150405Z")))
+	name := r.MAC
+	if name == "" {
+		name = strings.NewReplacer("/", "_", ":", "_").Replace(r.Device)
+	}
+	base := filepath.Join(dir, fmt.Sprintf("%s-%s", name, r.Started.UTC().Format("20060102T150405Z")))
 	for _, ext := range []string{".md", ".json", ".html"} {
 		if err := writeReport(base+ext, r); err != nil {
 			return "", err

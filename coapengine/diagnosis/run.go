@@ -40,8 +40,10 @@ type run struct {
 // one failed is skipped, and says why.
 func Run(ctx context.Context, conn *coapengine.Connection, device string, opts Options, progress func(Step)) Report {
 	opts.defaults()
-	mac, _, _ := ssn.ParseHostName(device)
-	rep := &Report{Device: device, MAC: mac.String(), Gateway: conn.Profile().Gateway, Started: opts.Now()}
+	rep := &Report{Device: device, Gateway: conn.Profile().Gateway, Started: opts.Now()}
+	if mac, _, err := ssn.ParseHostName(device); err == nil {
+		rep.MAC = mac.String() // another host the gateway knows has none
+	}
 	r := &run{ctx: ctx, conn: conn, opts: opts, base: fmt.Sprintf("coap://%s:%d", device, ssn.MilliPort), report: rep, progress: progress}
 	var blocked string // why the remaining steps cannot run
 	for _, id := range StepIDs {
