@@ -5,13 +5,15 @@ GO      ?= go
 BINARY  := coap-workbench
 PKG     := github.com/coap-workbench/coap-workbench
 VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD   := $(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
 COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 DATE    := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X $(PKG)/app.version=$(VERSION) -X $(PKG)/app.commit=$(COMMIT) -X $(PKG)/app.buildDate=$(DATE)
 TAGS    := migrated_fynedo
 TEST_TAGS := ci,migrated_fynedo
 
-.PHONY: run build test deps test-deps vet unit e2e fuzz bench bench-compare screenshots clean
+.PHONY: run build test deps test-deps vet unit e2e fuzz bench bench-compare screenshots clean \
+	release package-deps package-linux check-packages package-windows
 
 ## run: install what is missing, build, and open the workbench
 run: deps build
@@ -70,5 +72,32 @@ screenshots: build
 	scripts/install-deps.sh screenshots
 	scripts/screenshots.sh ./$(BINARY)
 
+## release: the release binary: -trimpath, no symbol tables (-s -w), the migrated_fynedo tag
+RELEASE_LDFLAGS := -s -w $(LDFLAGS)
+release:
+	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(RELEASE_LDFLAGS)" -o dist/linux/$(BINARY) .
+
+package-deps:
+	scripts/install-deps.sh package
+
+## package-linux: dist/coap-workbench.tar.xz (fyne package: binary, .desktop, icon, install
+## Makefile) and dist/coap-workbench_<version>-<build>_<arch>.deb
+package-linux: package-deps release
+	scripts/keep-fyneapp.sh $(GO) tool fyne package -os linux --release --executable $(CURDIR)/dist/linux/$(BINARY) \
+		--name $(BINARY) --icon $(CURDIR)/assets/icon.png --app-id io.github.coapworkbench --app-version $(VERSION) --app-build $(BUILD)
+	mv $(BINARY).tar.xz dist/
+	scripts/package-deb.sh dist/linux/$(BINARY) dist
+
+## package-windows: dist/windows/coap-workbench.exe cross-built with mingw-w64 (icon, manifest and
+## version info from fyne package) and dist/coap-workbench-<version>-setup.exe (NSIS)
+package-windows:
+	scripts/install-deps.sh windows
+	scripts/package-windows.sh $(VERSION) $(BUILD)
+
+## check-packages: install the .deb here, run coap-workbench --version and a gateway smoke, remove it
+check-packages: package-linux
+	scripts/check-deb.sh dist/$(BINARY)_$(VERSION)-*_$$(dpkg --print-architecture).deb
+
 clean:
 	rm -f $(BINARY)
+	rm -rf dist

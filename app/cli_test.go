@@ -91,3 +91,12 @@ func TestTheGUICommandRefusesUnknownFlagsBeforeOpeningAWindow(t *testing.T) {
 		t.Fatalf("a non-loopback pprof address: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+func TestTheVersionComesFromFyneAppTOMLWithoutLinkerFlags(t *testing.T) {
+	saved := metadataVersion
+	t.Cleanup(func() { metadataVersion = saved })
+	SetMetadata("[Details]\n  Name = \"CoAP Workbench\"\n  Version = \"1.2.3\"\n  Build = 7\n")
+	if v := Build().Version; version == "dev" && v != "1.2.3" { // without -X app.version
+		t.Fatalf("version %q", v)
+	}
+}

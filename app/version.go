@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // Set at build time: go build -ldflags "-X github.com/coap-workbench/coap-workbench/app.version=…"
@@ -21,10 +22,28 @@ type BuildInfo struct {
 	GoVersion string
 }
 
+// metadataVersion is the Version of the FyneApp.toml the binary was built with ("" if none).
+var metadataVersion string
+
+// SetMetadata hands over the project's FyneApp.toml, embedded in the binary: its Version is
+// the version of a build made without linker flags.
+func SetMetadata(fyneAppTOML string) {
+	for _, line := range strings.Split(fyneAppTOML, "\n") {
+		key, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if ok && strings.TrimSpace(key) == "Version" {
+			metadataVersion = strings.Trim(strings.TrimSpace(value), `"`)
+			return
+		}
+	}
+}
+
 // Build returns the build's version, commit and date: from the linker flags of a release
-// build, else from the module's build information.
+// build, else from FyneApp.toml and the module's build information (the commit and its time).
 func Build() BuildInfo {
 	info := BuildInfo{Version: version, Commit: commit, BuildDate: buildDate, GoVersion: runtime.Version()}
+	if info.Version == "dev" && metadataVersion != "" {
+		info.Version = metadataVersion
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			switch {

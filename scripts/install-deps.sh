@@ -3,14 +3,16 @@
 #   scripts/install-deps.sh run    what building and running the workbench needs
 #   scripts/install-deps.sh test   that, plus what the tests need (libcoap's coap-client, Xvfb)
 #   scripts/install-deps.sh screenshots   that, plus ImageMagick (make screenshots)
+#   scripts/install-deps.sh package   what building and run needs, plus dpkg-dev and ImageMagick
+#   scripts/install-deps.sh windows   a Windows build from Linux: mingw-w64, NSIS and osslsigncode
 # On Debian and Ubuntu it uses apt-get (through sudo when not root); elsewhere it says what to
 # install and stops.
 set -euo pipefail
 
 mode=${1:-run}
 case "$mode" in
-  run|test|screenshots) ;;
-  *) echo "usage: $0 run|test|screenshots" >&2; exit 3 ;;
+  run|test|screenshots|package|windows) ;;
+  *) echo "usage: $0 run|test|screenshots|package|windows" >&2; exit 3 ;;
 esac
 
 # Fyne's desktop driver compiles GLFW with cgo, for X11 and Wayland.
@@ -20,8 +22,12 @@ run_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 test_pkgs=(libcoap3-bin xvfb)
 
 pkgs=("${run_pkgs[@]}")
-[ "$mode" != run ] && pkgs+=("${test_pkgs[@]}")
-[ "$mode" = screenshots ] && pkgs+=(imagemagick)
+case "$mode" in
+  test) pkgs+=("${test_pkgs[@]}") ;;
+  screenshots) pkgs+=("${test_pkgs[@]}" imagemagick) ;;
+  package) pkgs+=(dpkg-dev imagemagick xz-utils) ;;
+  windows) pkgs+=(gcc-mingw-w64-x86-64 nsis osslsigncode imagemagick) ;;
+esac
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
   cat >&2 <<MSG
