@@ -15,7 +15,6 @@ Unicode true
 
 Name "${APPNAME} ${VERSION}"
 OutFile "${OUT}"
-RequestExecutionLevel user
 SetCompressor /SOLID lzma
 
 !define MUI_ICON "${ICON}"
