@@ -260,8 +260,12 @@ func (p *chartPanel) saveAs(ext string, write func(io.Writer) (string, error)) {
 		return
 	}
 	d := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
-		if err != nil || out == nil {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the chart was not saved: %w", err), w)
 			return
+		}
+		if out == nil {
+			return // the user cancelled
 		}
 		path := out.URI().Path()
 		what, err := write(out)

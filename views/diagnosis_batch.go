@@ -50,8 +50,12 @@ func showBatchSummary(w fyne.Window, reports []diagnosis.Report) {
 	head := widget.NewLabel(fmt.Sprintf("%s: %d pass, %d warn, %d fail, %d cancelled", plural(len(reports), "NIC"), counts["pass"], counts["warn"], counts["fail"], counts["cancelled"]))
 	export := widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), func() {
 		save := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
-			if err != nil || out == nil {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the summary was not saved: %w", err), w)
 				return
+			}
+			if out == nil {
+				return // the user cancelled
 			}
 			err = diagnosis.WriteSummaryCSV(out, reports)
 			if cerr := out.Close(); err == nil {

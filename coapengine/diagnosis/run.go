@@ -444,6 +444,9 @@ func (r *run) observe() Step {
 	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%s arrived in %s, none lost.", plural(h.Notifications, "notification"), watched), Details: details}
 }
 
+// alertAge is how old an event may be and still be raised as an alert.
+const alertAge = 7 * 24 * time.Hour
+
 const (
 	tamperAction     = "A tamper alert: check that the enclosure is closed and intact."
 	lowBatteryAction = "A low battery: replace it."
@@ -459,6 +462,10 @@ func (r *run) events() Step {
 	hop := HopNone
 	for _, f := range d.Fields {
 		all = append(all, f.Name+" "+f.Display)
+		// An alert older than a week is history, listed but not raised again.
+		if at, err := time.Parse(time.RFC3339, f.Name); err == nil && r.opts.Now().Sub(at) > alertAge {
+			continue
+		}
 		switch ssn.Event(uint32(f.Value)) {
 		case ssn.EventLowBattery:
 			alerts = append(alerts, f.Display+" at "+f.Name)

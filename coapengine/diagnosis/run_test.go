@@ -250,3 +250,16 @@ func TestTheHTMLReportStandsAloneWithTheBatteryChart(t *testing.T) {
 		t.Fatalf("Markdown:\n%s", md)
 	}
 }
+
+func TestAnOldAlertIsListedButNotRaised(t *testing.T) {
+	b := startBench(t, 2*time.Second, nil)
+	b.dev.SetBatteryLow(true) // raises a low-battery event now
+	opts := quick()
+	opts.Only = []string{StepEvents}
+	opts.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) } // a week and a day later
+	r := Run(t.Context(), b.conn, testbed.SeedHost, opts, nil)
+	ev := mustStep(t, r, StepEvents)
+	if ev.Verdict != Pass || len(ev.Details) == 0 || !strings.Contains(ev.Details[0], "low battery") {
+		t.Fatalf("an eight-day-old alert: %+v", ev)
+	}
+}
