@@ -42,7 +42,7 @@ func runDiagnoseBatch(b batchRequest, stdin io.Reader, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "diagnose: the list (--file -) and the token (--token -) cannot both come from standard input")
 		return ExitUsage
 	}
-	raw, err := readInput(b.file, stdin)
+	raw, err := readFileOrStdin(b.file, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "diagnose:", err)
 		return ExitUsage
@@ -95,14 +95,6 @@ func runDiagnoseBatch(b batchRequest, stdin io.Reader, stdout, stderr io.Writer)
 		return exitInterrupted
 	}
 	return exitForVerdict(worst)
-}
-
-// readInput reads a file, or standard input for "-".
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(stdin)
-	}
-	return os.ReadFile(name)
 }
 
 // printSummary writes a table: each NIC, its verdict, and the step that gave it.

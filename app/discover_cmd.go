@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -63,18 +64,12 @@ func runDiscoverWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	var devices []string
 	switch {
 	case *fromFile != "":
-		r := stdin
-		if *fromFile != "-" {
-			f, err := os.Open(*fromFile)
-			if err != nil {
-				fmt.Fprintln(stderr, "discover:", err)
-				return ExitUsage
-			}
-			defer f.Close()
-			r = f
+		raw, err := readFileOrStdin(*fromFile, stdin)
+		if err != nil {
+			fmt.Fprintln(stderr, "discover:", err)
+			return ExitUsage
 		}
-		var err error
-		if devices, err = coapengine.ReadDeviceList(r, *domain); err != nil {
+		if devices, err = coapengine.ReadDeviceList(bytes.NewReader(raw), *domain); err != nil {
 			fmt.Fprintf(stderr, "discover: %s: %v\n", *fromFile, err)
 			return ExitUsage
 		}

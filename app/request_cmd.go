@@ -362,10 +362,7 @@ func (f *connectionFlags) fromCoapClient(name, line string, stdin io.Reader, std
 }
 
 func readPayloadFile(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(stdin)
-	}
-	b, err := os.ReadFile(name)
+	b, err := readFileOrStdin(name, stdin)
 	if err != nil {
 		return nil, fmt.Errorf("-f: %w", err)
 	}

@@ -38,18 +38,17 @@ type DiagnosisTab struct {
 	runner DiagnosisRunner
 	root   fyne.CanvasObject
 
-	device   *widget.Entry
-	run      *widget.Button
-	problem  *widget.Label
-	summary  *widget.Label
-	steps    *widget.List
-	rows     []diagnosis.Step
-	setTime  *widget.Button
-	copyMD   *widget.Button
-	saved    *widget.Label
-	cancel   context.CancelFunc
-	report   diagnosis.Report
-	hasReady bool
+	device  *widget.Entry
+	run     *widget.Button
+	problem *widget.Label
+	summary *widget.Label
+	steps   *widget.List
+	rows    []diagnosis.Step
+	setTime *widget.Button
+	copyMD  *widget.Button
+	saved   *widget.Label
+	cancel  context.CancelFunc
+	report  diagnosis.Report
 
 	// Do runs updates from the runner's goroutines on the main goroutine (fyne.Do; tests
 	// queue them).

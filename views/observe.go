@@ -321,10 +321,6 @@ func (t *ObserveTab) ChartFromHistory(device, path string, since time.Duration) 
 				t.hint.SetText(fmt.Sprintf("The history holds no answer of %s %s in the last %s.", shortHost(device), path, roughDuration(since)))
 			default:
 				t.hint.Hide()
-				var keys []string
-				for _, in := range set.Infos() {
-					keys = append(keys, in.Key)
-				}
 				title := fmt.Sprintf("%s %s, the last %s from the history (%s)", shortHost(device), path, roughDuration(since), plural(n, "answer"))
 				p := newChartPanel(title, set, defaultSeries, nil, t.closePanel)
 				p.window.SetSelected("all")
