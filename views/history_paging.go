@@ -76,7 +76,13 @@ type historyPage struct {
 // fetch lists a page off the main goroutine and hands it to apply on the main goroutine,
 // unless the query changed meanwhile.
 func (t *HistoryTab) fetch(before uint64, apply func(historyPage, error)) {
+	t.fetchAfter(before, 0, apply)
+}
+
+// fetchAfter is fetch of only the entries recorded after entry after (0: all).
+func (t *HistoryTab) fetchAfter(before, after uint64, apply func(historyPage, error)) {
 	store, ctx, f, generation := t.store, t.query, t.filter, t.generation
+	f.After = after
 	go func() {
 		p, err := store.List(ctx, f, before, historyPageSize)
 		page := historyPage{rows: make([]historyRow, len(p.Entries)), next: p.Next, skipped: p.Skipped}
@@ -122,7 +128,13 @@ func (t *HistoryTab) ExchangesAdded(int) {
 	}
 	t.lastRefresh = time.Now()
 	t.refreshing = true
-	t.fetch(0, t.mergeNewest)
+	// Only what was recorded since the newest row shown: a refresh does not read again
+	// what is on screen.
+	var top uint64
+	if t.rowCount() > 0 {
+		top = t.rowAt(0).id
+	}
+	t.fetchAfter(0, top, t.mergeNewest)
 }
 
 // textSearchRefreshGap is the least time between two refreshes of a text search.

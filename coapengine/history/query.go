@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type Filter struct {
 	Text string
 	// WithoutNotifications leaves Observe notifications out.
 	WithoutNotifications bool
+	// After, when not 0, keeps only entries recorded after entry After (larger IDs): what
+	// arrived since a listing, found without reading the older entries again.
+	After uint64
 }
 
 func (f *Filter) normalise() {
@@ -122,6 +126,9 @@ func (s *Store) List(ctx context.Context, f Filter, before uint64, limit int) (P
 		for n := 0; k != nil; k, v = c.Prev() {
 			if n++; n%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if f.After != 0 && binary.BigEndian.Uint64(k) <= f.After {
+				break // newest first: everything from here on is older
 			}
 			sum, err := decodeSummary(summaryAt(k, v))
 			if err != nil {

@@ -511,3 +511,28 @@ func runChildWriter(dir string) {
 		}
 	}
 }
+
+func TestAfterListsOnlyWhatWasRecordedSince(t *testing.T) {
+	s := openTemp(t, Options{})
+	all := fill(t, s, 40)
+	for _, f := range []Filter{{}, {Device: all[35].Device}} {
+		f.After = 30
+		page, err := s.List(t.Context(), f, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []uint64
+		for i := len(all) - 1; i >= 30; i-- {
+			if f.Device == "" || strings.EqualFold(all[i].Device, f.Device) {
+				want = append(want, uint64(i+1))
+			}
+		}
+		var got []uint64
+		for _, x := range page.Entries {
+			got = append(got, x.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || page.Next != 0 {
+			t.Fatalf("filter %+v: IDs %v, want %v (next %d)", f, got, want, page.Next)
+		}
+	}
+}
