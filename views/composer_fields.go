@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/payload"
@@ -164,7 +166,7 @@ func previewOf(body []byte, mode string, contentFormat int) string {
 	if len(body) == 0 {
 		return ""
 	}
-	size := plural(len(body), "byte")
+	size := human.Plural(len(body), "byte")
 	if mode == modeJSON || contentFormat == 60 {
 		if diag, err := decode.DiagnoseCBOR(body); err == nil {
 			return size + " of CBOR: " + diag

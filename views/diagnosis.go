@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -308,7 +310,7 @@ func (t *DiagnosisTab) ShowBatchDialog() {
 func (t *DiagnosisTab) runBatch(w fyne.Window, devices []string) {
 	bar := widget.NewProgressBar()
 	bar.Max = float64(len(devices))
-	status := widget.NewLabel(fmt.Sprintf("Diagnosing %s…", plural(len(devices), "NIC")))
+	status := widget.NewLabel(fmt.Sprintf("Diagnosing %s…", human.Plural(len(devices), "NIC")))
 	ctx, cancel := context.WithCancel(context.Background())
 	d := dialog.NewCustomWithoutButtons("Diagnose a list of NICs", container.NewVBox(status, bar), w)
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", cancel)})
@@ -318,7 +320,7 @@ func (t *DiagnosisTab) runBatch(w fyne.Window, devices []string) {
 		reports, err := t.runner.DiagnoseAll(ctx, devices, func(p diagnosis.BatchProgress) {
 			t.Do(func() {
 				bar.SetValue(float64(p.Done))
-				status.SetText(fmt.Sprintf("%d of %d: %s %s", p.Done, p.Total, shortHost(p.Report.Device), p.Report.Summary()))
+				status.SetText(fmt.Sprintf("%d of %d: %s %s", p.Done, p.Total, human.ShortHost(p.Report.Device), p.Report.Summary()))
 			})
 		})
 		t.Do(func() {

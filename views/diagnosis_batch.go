@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -18,7 +20,7 @@ func batchCells(reports []diagnosis.Report) [][]string {
 	rows := make([][]string, len(reports))
 	for i, r := range reports {
 		s, _ := r.Step(r.FailingStep)
-		rows[i] = []string{shortHost(r.Device), strings.ToUpper(r.Verdict()), s.Title, string(s.Hop), s.Action}
+		rows[i] = []string{human.ShortHost(r.Device), strings.ToUpper(r.Verdict()), s.Title, string(s.Hop), s.Action}
 	}
 	return rows
 }
@@ -47,7 +49,7 @@ func showBatchSummary(w fyne.Window, reports []diagnosis.Report) {
 	for _, r := range reports {
 		counts[r.Verdict()]++
 	}
-	head := widget.NewLabel(fmt.Sprintf("%s: %d pass, %d warn, %d fail, %d cancelled", plural(len(reports), "NIC"), counts["pass"], counts["warn"], counts["fail"], counts["cancelled"]))
+	head := widget.NewLabel(fmt.Sprintf("%s: %d pass, %d warn, %d fail, %d cancelled", human.Plural(len(reports), "NIC"), counts["pass"], counts["warn"], counts["fail"], counts["cancelled"]))
 	export := widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), func() {
 		save := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
 			if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -91,12 +93,6 @@ func (d *DeviceStatusRow) matches(text string) bool {
 	return containsFold(d.Name, text) || containsFold(d.Type, text) || containsFold(d.linkState(), text)
 }
 
-// shortName is a host name's first label, the part that differs between devices.
-func shortName(host string) string {
-	name, _, _ := strings.Cut(host, ".")
-	return name
-}
-
 // deviceColumns are the widths of name, type and battery; the link takes the rest.
 var deviceColumns = []float32{190, 70, 100}
 
@@ -156,7 +152,7 @@ func (p *devicePanel) device(id widget.ListItemID) *DeviceStatusRow {
 
 func (p *devicePanel) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	d := p.device(id)
-	setColumns(o, shortName(d.Name), d.Type, d.battery(), d.linkState())
+	setColumns(o, human.ShortHost(d.Name), d.Type, d.battery(), d.linkState())
 }
 
 // set shows a new snapshot of the devices, reusing the panel's storage.
@@ -334,7 +330,7 @@ func (c *faultControls) applyLink() {
 	if err == nil {
 		err = c.panel.source.SetLink(device, link)
 		if err != nil {
-			err = fmt.Errorf("could not set the link of %s: %w", shortName(device), err)
+			err = fmt.Errorf("could not set the link of %s: %w", human.ShortHost(device), err)
 		}
 	}
 	if err != nil {
@@ -343,7 +339,7 @@ func (c *faultControls) applyLink() {
 			c.update(d)
 		}
 	}
-	c.report(err, "Link of %s set: %s.", shortName(device), link)
+	c.report(err, "Link of %s set: %s.", human.ShortHost(device), link)
 }
 
 func (c *faultControls) setBatteryLow(low bool) {
@@ -353,7 +349,7 @@ func (c *faultControls) setBatteryLow(low bool) {
 	device := c.panel.selected
 	err := c.panel.source.SetBatteryLow(device, low)
 	if err != nil {
-		err = fmt.Errorf("could not change the battery of %s: %w", shortName(device), err)
+		err = fmt.Errorf("could not change the battery of %s: %w", human.ShortHost(device), err)
 		if d := c.panel.find(device); d != nil {
 			c.update(d)
 		}
@@ -362,7 +358,7 @@ func (c *faultControls) setBatteryLow(low bool) {
 	if low {
 		state = "low: the device raises a low-battery event"
 	}
-	c.report(err, "Battery of %s %s.", shortName(device), state)
+	c.report(err, "Battery of %s %s.", human.ShortHost(device), state)
 }
 
 func (c *faultControls) skewClock() {
@@ -373,10 +369,10 @@ func (c *faultControls) skewClock() {
 	skew, err := parseDuration("clock skew", c.skew.Text, true)
 	if err == nil {
 		if err = c.panel.source.SkewClock(device, skew); err != nil {
-			err = fmt.Errorf("could not skew the clock of %s: %w", shortName(device), err)
+			err = fmt.Errorf("could not skew the clock of %s: %w", human.ShortHost(device), err)
 		}
 	}
-	c.report(err, "Clock of %s set %s off true time.", shortName(device), skew)
+	c.report(err, "Clock of %s set %s off true time.", human.ShortHost(device), skew)
 }
 
 func (c *faultControls) rebootDevice() {
@@ -386,9 +382,9 @@ func (c *faultControls) rebootDevice() {
 	device := c.panel.selected
 	err := c.panel.source.Reboot(device)
 	if err != nil {
-		err = fmt.Errorf("could not reboot %s: %w", shortName(device), err)
+		err = fmt.Errorf("could not reboot %s: %w", human.ShortHost(device), err)
 	}
-	c.report(err, "%s is rebooting: it answers nothing until it is back.", shortName(device))
+	c.report(err, "%s is rebooting: it answers nothing until it is back.", human.ShortHost(device))
 }
 
 func (c *faultControls) tamperWith() {
@@ -398,9 +394,9 @@ func (c *faultControls) tamperWith() {
 	device := c.panel.selected
 	err := c.panel.source.Tamper(device)
 	if err != nil {
-		err = fmt.Errorf("could not tamper with %s: %w", shortName(device), err)
+		err = fmt.Errorf("could not tamper with %s: %w", human.ShortHost(device), err)
 	}
-	c.report(err, "%s raised a tamper event.", shortName(device))
+	c.report(err, "%s raised a tamper event.", human.ShortHost(device))
 }
 
 // parseLink reads the link settings the user typed.

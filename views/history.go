@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -56,12 +58,12 @@ var historyHeads = []string{"Time", "Profile", "Method", "Device", "Code", "RTT"
 
 // cells is the row's text, column by column, with its time in loc.
 func (r historyRow) cells(loc *time.Location) []string {
-	device, code, rtt, mark := shortHost(r.device), "—", "", ""
+	device, code, rtt, mark := human.ShortHost(r.device), "—", "", ""
 	if r.device == "" {
 		device = "(gateway)"
 	}
 	if r.code != 0 {
-		code, rtt = coapfmt.CodeString(r.code), formatRTT(r.rtt)
+		code, rtt = coapfmt.CodeString(r.code), human.RTT(r.rtt)
 	}
 	if r.notification {
 		mark = fmt.Sprintf("#%d", r.observeSeq)
@@ -264,12 +266,12 @@ func (t *HistoryTab) showState() {
 	case t.loading && n == 0:
 		t.count.SetText("")
 	case t.ended:
-		t.count.SetText(fmt.Sprintf("all %s shown", groupThousands(n)))
+		t.count.SetText(fmt.Sprintf("all %s shown", human.Thousands(n)))
 	default:
-		t.count.SetText(fmt.Sprintf("%s shown; scroll for more", groupThousands(n)))
+		t.count.SetText(fmt.Sprintf("%s shown; scroll for more", human.Thousands(n)))
 	}
 	if t.skipped > 0 {
-		t.count.SetText(fmt.Sprintf("%s (%s skipped)", t.count.Text, countOf(t.skipped, "damaged entry", "damaged entries")))
+		t.count.SetText(fmt.Sprintf("%s (%s skipped)", t.count.Text, human.Count(t.skipped, "damaged entry", "damaged entries")))
 	}
 	switch {
 	case t.loading:
@@ -309,30 +311,9 @@ func (t *HistoryTab) showQueryProblem(err error) {
 	t.showProblem(fmt.Sprintf("The history could not be read: %v. Press Reload to try again.", err))
 }
 
-// groupThousands writes n with its thousands apart: "1 200".
-func groupThousands(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// countOf is n with the noun that fits: "1 exchange", "1 200 exchanges".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return groupThousands(n) + " " + many
-}
-
 // rememberDevice notes a device's short name, so that a device filter can be typed short.
 func (t *HistoryTab) rememberDevice(host string) {
 	if host != "" {
-		t.knownDevices[strings.ToLower(shortHost(host))] = strings.ToLower(host)
+		t.knownDevices[strings.ToLower(human.ShortHost(host))] = strings.ToLower(host)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
@@ -56,10 +58,10 @@ func (t *HistoryTab) exportTo(w fyne.URIWriteCloser) {
 			t.showState()
 			where := w.URI().Path()
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("the export to %s stopped after %s: %w", where, countOf(n, "exchange", "exchanges"), err), t.win)
+				dialog.ShowError(fmt.Errorf("the export to %s stopped after %s: %w", where, human.Count(n, "exchange", "exchanges"), err), t.win)
 				return
 			}
-			dialog.ShowInformation("History exported", fmt.Sprintf("%s written to %s (%s).", countOf(n, "exchange", "exchanges"), where, formatName), t.win)
+			dialog.ShowInformation("History exported", fmt.Sprintf("%s written to %s (%s).", human.Count(n, "exchange", "exchanges"), where, formatName), t.win)
 		})
 	}()
 }
@@ -78,7 +80,7 @@ func (t *HistoryTab) confirmClear() {
 				dialog.ShowInformation("Clear the history", "The history is already empty.", t.win)
 				return
 			}
-			question := fmt.Sprintf("Delete all %s exchanges from the history? This cannot be undone.", groupThousands(n))
+			question := fmt.Sprintf("Delete all %s exchanges from the history? This cannot be undone.", human.Thousands(n))
 			if n == 1 {
 				question = "Delete the one exchange in the history? This cannot be undone."
 			}

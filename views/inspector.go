@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -303,18 +305,18 @@ func hopOf(a coapengine.Answerer) string {
 
 // metricsOf is the exchange's size, time, retransmissions and blocks on one line.
 func metricsOf(x coapengine.Exchange) string {
-	parts := []string{x.Start.Local().Format("15:04:05.000"), "RTT " + formatRTT(x.RTT)}
+	parts := []string{x.Start.Local().Format("15:04:05.000"), "RTT " + human.RTT(x.RTT)}
 	if x.Response != nil {
-		parts = append(parts, plural(len(x.Response.Payload), "byte"), x.Response.Type)
+		parts = append(parts, human.Plural(len(x.Response.Payload), "byte"), x.Response.Type)
 		if cf := x.Response.ContentFormat(); cf != coapengine.NoFormat {
 			parts = append(parts, coapengine.ContentFormatName(cf))
 		}
 	}
 	if x.Retransmissions > 0 {
-		parts = append(parts, plural(x.Retransmissions, "retransmission"))
+		parts = append(parts, human.Plural(x.Retransmissions, "retransmission"))
 	}
 	if x.Blocks > 0 {
-		parts = append(parts, plural(x.Blocks, "block"))
+		parts = append(parts, human.Plural(x.Blocks, "block"))
 	}
 	if x.Notification {
 		parts = append(parts, fmt.Sprintf("notification #%d", x.ObserveSeq))

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -175,7 +177,7 @@ func (l *LogTab) refresh() {
 		l.empty.SetText("Nothing logged at this level yet.")
 		l.empty.Show()
 	}
-	l.count.SetText(countOf(len(l.records), "record", "records") + " shown")
+	l.count.SetText(human.Count(len(l.records), "record", "records") + " shown")
 }
 
 // logImportance colours a level: the nearest picker level at or below it.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -211,7 +213,7 @@ func (t *ObserveTab) Compare(key string) {
 		}
 		for _, in := range r.Series.Infos() {
 			if in.Key == key {
-				label := shortHost(r.Device)
+				label := human.ShortHost(r.Device)
 				if label == "" {
 					label = r.URI
 				}
@@ -222,7 +224,7 @@ func (t *ObserveTab) Compare(key string) {
 	if len(lines) == 0 {
 		return
 	}
-	t.addPanel(newChartPanel(fmt.Sprintf("%s of %s", key, plural(len(lines), "observation")), nil, nil, lines[:min(len(lines), maxChartSeries)], t.closePanel))
+	t.addPanel(newChartPanel(fmt.Sprintf("%s of %s", key, human.Plural(len(lines), "observation")), nil, nil, lines[:min(len(lines), maxChartSeries)], t.closePanel))
 }
 
 // fieldsOfAll are the fields the observations have, sorted.
@@ -309,7 +311,7 @@ func (t *ObserveTab) ChartFromHistory(device, path string, since time.Duration) 
 	if t.FromHistory == nil {
 		return
 	}
-	t.hint.SetText(fmt.Sprintf("Reading the history of %s %s…", shortHost(device), path))
+	t.hint.SetText(fmt.Sprintf("Reading the history of %s %s…", human.ShortHost(device), path))
 	t.hint.Show()
 	go func() {
 		set, n, err := t.FromHistory(device, path, since)
@@ -318,10 +320,10 @@ func (t *ObserveTab) ChartFromHistory(device, path string, since time.Duration) 
 			case err != nil:
 				t.hint.SetText("No chart from the history: " + err.Error())
 			case n == 0:
-				t.hint.SetText(fmt.Sprintf("The history holds no answer of %s %s in the last %s.", shortHost(device), path, roughDuration(since)))
+				t.hint.SetText(fmt.Sprintf("The history holds no answer of %s %s in the last %s.", human.ShortHost(device), path, human.Rough(since)))
 			default:
 				t.hint.Hide()
-				title := fmt.Sprintf("%s %s, the last %s from the history (%s)", shortHost(device), path, roughDuration(since), plural(n, "answer"))
+				title := fmt.Sprintf("%s %s, the last %s from the history (%s)", human.ShortHost(device), path, human.Rough(since), human.Plural(n, "answer"))
 				p := newChartPanel(title, set, defaultSeries, nil, t.closePanel)
 				p.window.SetSelected("all")
 				t.addPanel(p)
@@ -369,11 +371,11 @@ func (t *ObserveTab) StopRefreshing() { t.refreshing.stopAndWait() }
 // describeHealth is "12 notifications · 0 gaps · 0 reorders · last 3 s ago (fresh for 60 s)".
 func describeHealth(r ObservationRow, now time.Time) string {
 	h := r.Health
-	text := fmt.Sprintf("%s · %s · %s · %s", plural(h.Notifications, "notification"), plural(h.Gaps, "gap"), plural(h.Reorders, "reorder"), plural(h.Reregistrations, "re-registration"))
+	text := fmt.Sprintf("%s · %s · %s · %s", human.Plural(h.Notifications, "notification"), human.Plural(h.Gaps, "gap"), human.Plural(h.Reorders, "reorder"), human.Plural(h.Reregistrations, "re-registration"))
 	if !h.LastAt.IsZero() {
 		text += " · last " + ago(h.Age(now))
 		if h.MaxAge > 0 {
-			text += fmt.Sprintf(" (fresh for %s)", roughDuration(h.MaxAge))
+			text += fmt.Sprintf(" (fresh for %s)", human.Rough(h.MaxAge))
 			if h.Age(now) > h.MaxAge {
 				text += ", stale"
 			}

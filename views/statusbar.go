@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -128,7 +130,7 @@ func describeSession(st SessionState, now time.Time) string {
 	}
 	if !st.TokenExpires.IsZero() {
 		if left := st.TokenExpires.Sub(now); left > 0 {
-			text += " · token expires in " + roughDuration(left)
+			text += " · token expires in " + human.Rough(left)
 		} else {
 			text += " · token expired"
 		}
@@ -145,18 +147,5 @@ func ago(d time.Duration) string {
 	case d < time.Minute:
 		return fmt.Sprintf("%d s ago", int(d.Seconds())/10*10)
 	}
-	return roughDuration(d) + " ago"
-}
-
-// roughDuration writes a duration the way a person says it: "12 s", "59 min", "3 h".
-func roughDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
+	return human.Rough(d) + " ago"
 }

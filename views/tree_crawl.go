@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/coap-workbench/coap-workbench/coapengine"
@@ -135,7 +137,7 @@ func (m *MeshTree) CrawlAll() {
 	m.crawlButton.SetIcon(theme.CancelIcon())
 	m.progress.SetValue(0)
 	m.progressBox.Show()
-	m.status.SetText(fmt.Sprintf("Crawling %s…", plural(total, "device")))
+	m.status.SetText(fmt.Sprintf("Crawling %s…", human.Plural(total, "device")))
 	m.rebuild()
 	start := time.Now()
 	go func() {

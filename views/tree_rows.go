@@ -3,7 +3,8 @@ package views
 import (
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/coap-workbench/coap-workbench/internal/human"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -90,11 +91,11 @@ func (m *MeshTree) describe(row *treeRow) (fyne.Resource, string, string) {
 		case p.loading:
 			detail = "listing devices…"
 		case p.listed || len(p.devices) > 0:
-			detail = plural(len(p.devices), "device")
+			detail = human.Plural(len(p.devices), "device")
 		}
 		return theme.StorageIcon(), p.title, detail
 	case rowDevice:
-		return deviceIcon(row.device), shortHost(row.device.listed.Host), deviceDetail(row.device)
+		return deviceIcon(row.device), human.ShortHost(row.device.listed.Host), deviceDetail(row.device)
 	case rowNode:
 		return nodeIcon(row.node), row.node.Name, resourceDetail(row.node.Resource)
 	}
@@ -122,7 +123,7 @@ func deviceDetail(d *treeDevice) string {
 		parts = append(parts, "crawling…")
 	case d.tree == nil:
 	case d.tree.Reachable:
-		parts = append(parts, formatRTT(d.tree.RTT))
+		parts = append(parts, human.RTT(d.tree.RTT))
 	default:
 		parts = append(parts, "unreachable")
 	}
@@ -145,27 +146,6 @@ func resourceDetail(r *coapengine.Resource) string {
 		return "observable"
 	}
 	return ""
-}
-
-// shortHost is a host name's first label: the SSN<MAC> part that tells devices apart.
-func shortHost(host string) string {
-	first, _, _ := strings.Cut(host, ".")
-	return first
-}
-
-// formatRTT writes a round-trip time as people read it: "312 ms", "1.4 s".
-func formatRTT(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // rebuild recomputes the filtered rows and refreshes the widget.

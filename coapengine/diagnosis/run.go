@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/internal/human"
+
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
@@ -151,7 +153,7 @@ func (r *run) gateway() Step {
 	if err != nil || x.Response == nil {
 		return failed(x, err, Fail)
 	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The gateway at %s answered in %s.", r.conn.Profile().Gateway, roundRTT(x.RTT)),
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The gateway at %s answered in %s.", r.conn.Profile().Gateway, human.RTT(x.RTT)),
 		Details: []string{strings.TrimSpace(string(x.Response.Payload))}}
 }
 
@@ -202,30 +204,23 @@ func (r *run) device() Step {
 	}
 	slices.Sort(rtts)
 	p50, p95 := percentile(rtts, 50), percentile(rtts, 95)
-	details := []string{fmt.Sprintf("%d of %d pings answered; RTT p50 %s, p95 %s; %d needed a retransmission", len(rtts), r.opts.Pings, roundRTT(p50), roundRTT(p95), retransmitted)}
+	details := []string{fmt.Sprintf("%d of %d pings answered; RTT p50 %s, p95 %s; %d needed a retransmission", len(rtts), r.opts.Pings, human.RTT(p50), human.RTT(p95), retransmitted)}
 	switch {
 	case failures > 0:
 		hop, why, _ := blame(lastFail, lastErr)
 		return Step{Verdict: Warn, Hop: hop, Explanation: fmt.Sprintf("The NIC answered %d of %d pings; the others failed: %s", len(rtts), r.opts.Pings, why),
 			Action: "An intermittent link: check the NIC's radio signal, and try again later.", Details: details}
 	case retransmitted > 0:
-		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("The NIC answers, but %d of %d pings needed a retransmission (p95 %s): the radio link loses packets.", retransmitted, r.opts.Pings, roundRTT(p95)),
+		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("The NIC answers, but %d of %d pings needed a retransmission (p95 %s): the radio link loses packets.", retransmitted, r.opts.Pings, human.RTT(p95)),
 			Action: "Check the NIC's antenna and position, and what stands between it and its neighbours.", Details: details}
 	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The NIC answered every ping: RTT p50 %s, p95 %s.", roundRTT(p50), roundRTT(p95)), Details: details}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The NIC answered every ping: RTT p50 %s, p95 %s.", human.RTT(p50), human.RTT(p95)), Details: details}
 }
 
 // percentile of sorted durations, nearest rank.
 func percentile(sorted []time.Duration, p int) time.Duration {
 	i := int(math.Ceil(float64(p)/100*float64(len(sorted)))) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
-func roundRTT(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
 func (r *run) resources() Step {
@@ -309,7 +304,7 @@ func (r *run) clock() Step {
 	// The IC counts whole seconds: its reading stands for the middle of its second.
 	off := time.Duration((icTime + 0.5 - float64(mid.UnixNano())/1e9) * float64(time.Second))
 	slack := x.RTT/2 + time.Second
-	details := []string{fmt.Sprintf("the Device IC's clock: %s; this computer's at the middle of the round trip: %s (round trip %s)", fieldText(d, "ic_time"), mid.UTC().Format(time.RFC3339), roundRTT(x.RTT))}
+	details := []string{fmt.Sprintf("the Device IC's clock: %s; this computer's at the middle of the round trip: %s (round trip %s)", fieldText(d, "ic_time"), mid.UTC().Format(time.RFC3339), human.RTT(x.RTT))}
 	if off.Abs() > r.opts.ClockWarn+slack {
 		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The Device IC's clock is %s %s this computer's UTC clock (more than %s): its readings carry the wrong time.", off.Abs().Round(time.Second), aheadOrBehind(off), r.opts.ClockWarn),
 			Action: "Set the time: the Set time button, or coap-workbench diagnose --set-time.", Details: details}
@@ -441,7 +436,7 @@ func (r *run) observe() Step {
 		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("%d notifications were lost on the way (sequence gaps).", h.Gaps),
 			Action: "A lossy link: check the NIC's radio signal.", Details: details}
 	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%s arrived in %s, none lost.", plural(h.Notifications, "notification"), watched), Details: details}
+	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%s arrived in %s, none lost.", human.Plural(h.Notifications, "notification"), watched), Details: details}
 }
 
 // alertAge is how old an event may be and still be raised as an alert.
@@ -491,11 +486,4 @@ func (r *run) events() Step {
 		return Step{Verdict: Pass, Explanation: "No events were reported."}
 	}
 	return Step{Verdict: Pass, Explanation: fmt.Sprintf("%d events, no alert.", len(all)), Details: all}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
