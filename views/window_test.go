@@ -15,3 +15,12 @@ func showInTestWindow(t testing.TB, o fyne.CanvasObject, width, height float32) 
 	w.Resize(fyne.NewSize(width, height))
 	return w
 }
+
+// assertFits fails t when o asks for more room than width×height: what is longer than its
+// pane must scroll or be cut inside it, never widen or heighten the window.
+func assertFits(t testing.TB, what string, o fyne.CanvasObject, width, height float32) {
+	t.Helper()
+	if m := o.MinSize(); m.Width > width || m.Height > height {
+		t.Fatalf("%s asks for %v×%v, more than the %v×%v it must fit in", what, m.Width, m.Height, width, height)
+	}
+}
