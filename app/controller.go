@@ -14,9 +14,12 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 	"github.com/coap-workbench/coap-workbench/coapengine/series"
 	"github.com/coap-workbench/coap-workbench/coapengine/workbench"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 	"github.com/coap-workbench/coap-workbench/views"
 )
 
@@ -30,6 +33,7 @@ type controller struct {
 	tree      *views.MeshTree
 	composer  *views.Composer
 	inspector *views.Inspector
+	tabs      *views.RequestTabs
 	status    *views.StatusBar
 	observe   *views.ObserveTab
 
@@ -44,9 +48,6 @@ type controller struct {
 	// accounts names each profile's account for the status bar.
 	accounts map[string]string
 
-	// sends counts the requests put on show (sent, replayed, observed), so that only the
-	// latest is shown.
-	sends int
 	// do runs view updates from other goroutines on the main goroutine (fyne.Do; tests
 	// queue them for their own goroutine).
 	do func(func())
@@ -74,6 +75,7 @@ func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
 	c.tree = views.NewMeshTree(c)
 	c.composer = views.NewComposer(c.completions)
 	c.inspector = views.NewInspector(wb.Decoders())
+	c.tabs = views.NewRequestTabs(c.composer, c.inspector)
 	c.status = views.NewStatusBar()
 	c.observe = views.NewObserveTab()
 
@@ -214,16 +216,21 @@ func (c *controller) refreshStatus() {
 	}, time.Now())
 }
 
-// beginShow puts a request on show in the inspector, pending, and returns its number: only
-// the latest request's outcome is shown (see stillShown).
-func (c *controller) beginShow(summary string, cancel func()) int {
-	c.sends++
-	c.inspector.ShowPending(summary, cancel)
-	return c.sends
+// shown names a request on show: the request tab that sent it and its number there. Only
+// the latest request of a tab shows its outcome, in that tab.
+type shown struct{ tab, seq int }
+
+// beginShow puts a request on show in the request tab in front, pending.
+func (c *controller) beginShow(summary string, cancel func()) shown {
+	tab, seq := c.tabs.BeginRequest(summary, cancel)
+	return shown{tab, seq}
 }
 
-// stillShown reports whether request seq is the latest on show.
-func (c *controller) stillShown(seq int) bool { return seq == c.sends }
+// showResult shows an answer in the tab that asked for it.
+func (c *controller) showResult(s shown, x coapengine.Exchange) { c.tabs.ShowResult(s.tab, s.seq, x) }
+
+// showProblem shows in the tab that asked why its request got no answer.
+func (c *controller) showProblem(s shown, text string) { c.tabs.ShowProblem(s.tab, s.seq, text) }
 
 // send runs the composed request (or starts its observation) off the main goroutine.
 func (c *controller) send(r views.ComposedRequest) {
@@ -233,7 +240,7 @@ func (c *controller) send(r views.ComposedRequest) {
 		return
 	}
 	if r.Observe {
-		c.startObservation(conn, r.Request, false)
+		c.startObservationFor(conn, r.Request, false, r.ObserveFor)
 		return
 	}
 	req := r.Request
@@ -248,16 +255,13 @@ func (c *controller) send(r views.ComposedRequest) {
 		x, err := conn.Do(ctx, req)
 		cancelled := errors.Is(ctx.Err(), context.Canceled)
 		c.do(func() {
-			if !c.stillShown(seq) {
-				return // a later request is on show; this one is in the history
-			}
 			switch {
 			case cancelled:
-				c.inspector.ShowProblem("Cancelled before an answer came. The request may still reach the device; a late answer is ignored.")
+				c.showProblem(seq, "Cancelled before an answer came. The request may still reach the device; a late answer is ignored.")
 			case err != nil && x.URI == "":
-				c.inspector.ShowProblem("Not sent: " + err.Error())
+				c.showProblem(seq, "Not sent: "+err.Error())
 			default:
-				c.inspector.Show(x)
+				c.showResult(seq, x)
 			}
 			c.refreshStatus()
 		})
@@ -345,6 +349,12 @@ func (c *controller) showEvent(e coapengine.Event) {
 // startObservation registers an observation and lists it in the Observe tab (with its chart
 // open when openChart).
 func (c *controller) startObservation(conn *coapengine.Connection, req coapengine.Request, openChart bool) {
+	c.startObservationFor(conn, req, openChart, 0)
+}
+
+// startObservationFor is startObservation for a while: the observation is stopped (and
+// deregistered at the device) after lasting, as coap-client's -s does; 0 observes until stopped.
+func (c *controller) startObservationFor(conn *coapengine.Connection, req coapengine.Request, openChart bool, lasting time.Duration) {
 	seq := c.beginShow("an observation of "+req.URI, nil)
 	c.obsMu.Lock()
 	c.nextObs++
@@ -359,6 +369,7 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 			d := x.Decode(decoders)
 			if x.OK() {
 				ro.set.Add(x.Start.Add(x.RTT), d)
+				c.showLive(x, d)
 			}
 			c.obsMu.Lock()
 			ro.last = oneLine(d.Text)
@@ -366,16 +377,13 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 		}
 		obs, first, err := conn.Observe(ctx, req, notify)
 		if err != nil {
-			c.do(func() {
-				if c.stillShown(seq) {
-					c.inspector.ShowProblem("The observation did not start: " + err.Error())
-				}
-			})
+			c.do(func() { c.showProblem(seq, "The observation did not start: "+err.Error()) })
 			return
 		}
 		d := first.Decode(decoders)
 		if first.OK() {
 			ro.set.Add(first.Start.Add(first.RTT), d)
+			c.showLive(first, d)
 		}
 		c.obsMu.Lock()
 		ro.obs = obs
@@ -390,16 +398,65 @@ func (c *controller) startObservation(conn *coapengine.Connection, req coapengin
 			}
 			c.obsMu.Unlock()
 		}()
+		if lasting > 0 {
+			time.AfterFunc(lasting, func() {
+				c.do(func() { c.stopObservationAs(ro.id, "ended after "+human.Duration(lasting)+", as asked") })
+			})
+		}
 		c.do(func() {
-			if c.stillShown(seq) {
-				c.inspector.Show(first)
-			}
+			c.showResult(seq, first)
 			c.refreshObservations()
 			if openChart {
 				c.observe.OpenChart(ro.id)
 			}
 		})
 	}()
+}
+
+// showLive puts an observed resource's value on its tree row (from any goroutine).
+func (c *controller) showLive(x coapengine.Exchange, d decode.Decoded) {
+	value := liveSummary(d)
+	tip := fmt.Sprintf("notification #%d at %s: %s", x.ObserveSeq, x.Start.Add(x.RTT).Local().Format("15:04:05.000"), oneLine(d.Text))
+	c.do(func() { c.tree.SetLiveValue(x.Profile, x.Device, x.Path, value, tip) })
+}
+
+// noteExchange follows what any exchange tells of its device: the battery of power
+// statistics goes on the device's tree row (from any goroutine).
+func (c *controller) noteExchange(x coapengine.Exchange) {
+	if !x.OK() || x.Device == "" || x.Response == nil || len(x.Response.Payload) != ssn.PowerStatsSize {
+		return
+	}
+	if volts, ok := x.Decode(c.wb.Decoders()).Number("bat_voltage"); ok {
+		c.do(func() { c.tree.SetBattery(x.Profile, x.Device, volts) })
+	}
+}
+
+// liveSummary is a value in a few words for a tree row: the battery of power statistics,
+// else the first field, else the start of the text.
+func liveSummary(d decode.Decoded) string {
+	for _, name := range []string{"bat_voltage"} {
+		for _, f := range d.Fields {
+			if f.Name == name {
+				return shortDisplay(f.Display)
+			}
+		}
+	}
+	if len(d.Fields) > 0 {
+		return d.Fields[0].Name + " " + shortDisplay(d.Fields[0].Display)
+	}
+	text := oneLine(d.Text)
+	if r := []rune(text); len(r) > 40 {
+		text = string(r[:40]) + "…"
+	}
+	return text
+}
+
+// shortDisplay is a field's display without its bracketed detail: "3.600 V".
+func shortDisplay(s string) string {
+	if i := strings.Index(s, " ("); i > 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // oneLine is s on one line, cut after 200 characters.
@@ -412,7 +469,10 @@ func oneLine(s string) string {
 }
 
 // stopObservation deregisters an observation at the origin.
-func (c *controller) stopObservation(id int) {
+func (c *controller) stopObservation(id int) { c.stopObservationAs(id, "stopped by you") }
+
+// stopObservationAs deregisters an observation at the origin; done says why it ended.
+func (c *controller) stopObservationAs(id int, done string) {
 	c.obsMu.Lock()
 	ro := c.observations[id]
 	if ro == nil || ro.obs == nil || ro.ended != "" {
@@ -427,7 +487,7 @@ func (c *controller) stopObservation(id int) {
 		defer cancel()
 		err := ro.obs.Cancel(ctx)
 		c.obsMu.Lock()
-		ro.ended = "stopped by you"
+		ro.ended = done
 		if err != nil && !errors.Is(err, context.Canceled) {
 			ro.ended = "stopped here; the device was not told: " + err.Error()
 		}

@@ -52,7 +52,8 @@ func openWindowHarnessOn(t *testing.T, bed *testbed.Bed) *windowHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := views.NewWorkspace(c.tree.Object(), c.composer.Object(), c.inspector.Object(), c.status.Object(),
+	ws := views.NewWorkspace(views.WorkspaceParts{Sidebar: c.tree.Object(), RequestTabs: c.tabs.Object(), Bar: c.composer.Bar(),
+		Settings: c.composer.Settings(), Response: c.inspector.Object(), Status: c.status.Object()},
 		container.NewTabItem("Observe", c.observe.Object()))
 	w := test.NewWindow(ws.Object())
 	t.Cleanup(w.Close)

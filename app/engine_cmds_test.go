@@ -178,7 +178,7 @@ func TestObservePrintsNotificationsAndHealth(t *testing.T) {
 	if code != ExitOK || len(lines) != 2 || !strings.Contains(lines[1], `"notification":true`) {
 		t.Fatalf("--json: %d\n%s", code, out)
 	}
-	if code, _, errOut := b.run(t, "", "observe", "-m", "put", testbed.SeedURI("/sys/stats?mod=pwr")); code != ExitUsage || !strings.Contains(errOut, "an observation is a GET") {
+	if code, _, errOut := b.run(t, "", "observe", "-m", "put", testbed.SeedURI("/sys/stats?mod=pwr")); code != ExitUsage || !strings.Contains(errOut, "only a GET or a FETCH can observe") {
 		t.Fatalf("observe -m put: %d %s", code, errOut)
 	}
 	if code, _, errOut := b.run(t, "", "observe", testbed.SeedURI("/snsr/sys/info")); code != ExitFailure || !strings.Contains(errOut, "not observable") {

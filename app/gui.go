@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -63,8 +65,10 @@ func runGUI(args []string, stderr io.Writer) int {
 	}
 	ring := logring.New(5000, slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	logger := slog.New(ring)
+	makeFyneCacheDir()
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(views.NewTheme(a.Preferences().Bool(prefCompact)))
 	g := newGUI(a, logger, ring, o, observe)
 	a.Lifecycle().SetOnStarted(func() { logger.Info("window shown", "after_start", time.Since(start).Round(time.Millisecond)) })
 	status := ExitOK
@@ -79,6 +83,15 @@ func runGUI(args []string, stderr io.Writer) int {
 	}
 	g.window.ShowAndRun()
 	return status
+}
+
+// makeFyneCacheDir creates Fyne's cache directory with its parents: Fyne creates only the
+// last two levels, and logs "Failed to create fyne cache space" on a fresh home without
+// ~/.cache.
+func makeFyneCacheDir() {
+	if dir, err := os.UserCacheDir(); err == nil {
+		_ = os.MkdirAll(filepath.Join(dir, "fyne", AppID), 0o700)
+	}
 }
 
 // gui is the running window and everything behind it.
@@ -127,7 +140,10 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 		domain = g.embedded.Mesh.Domain()
 	}
 	g.diagnosis = views.NewDiagnosisTab(&diagnosisRunner{ctrl: g.ctrl, dataDir: o.DataDir, domain: domain})
-	g.workspace = views.NewWorkspace(g.ctrl.tree.Object(), g.ctrl.composer.Object(), g.ctrl.inspector.Object(), g.ctrl.status.Object(),
+	g.workspace = views.NewWorkspace(views.WorkspaceParts{
+		Sidebar: g.ctrl.tree.Object(), RequestTabs: g.ctrl.tabs.Object(), Bar: g.ctrl.composer.Bar(),
+		Settings: g.ctrl.composer.Settings(), Response: g.ctrl.inspector.Object(), Status: g.ctrl.status.Object(),
+	},
 		container.NewTabItemWithIcon(tabHistory, theme.HistoryIcon(), g.history.Object()),
 		container.NewTabItemWithIcon(tabObserve, theme.VisibilityIcon(), g.ctrl.observe.Object()),
 		container.NewTabItemWithIcon(tabDiagnose, theme.QuestionIcon(), g.diagnosis.Object()),
@@ -135,6 +151,7 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 		container.NewTabItemWithIcon(tabLog, theme.ListIcon(), g.logTab.Object()),
 	)
 	g.workspace.Tabs.OnSelected = func(t *container.TabItem) { g.tabShown(t.Text) }
+	g.ctrl.status.OnTogglePanel = g.workspace.TogglePanel
 	g.ctrl.onDiagnose = func(device string) {
 		g.workspace.ShowTab(tabDiagnose)
 		g.diagnosis.Diagnose(device)
@@ -149,7 +166,7 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 		g.workspace.ShowTab(tabObserve)
 	}
 	g.restoreLayout()
-	g.window.SetContent(g.workspace.Object())
+	g.window.SetContent(views.WithTooltips(g.workspace.Object()))
 	g.window.SetMainMenu(g.mainMenu())
 	g.window.SetCloseIntercept(g.close)
 
@@ -262,7 +279,8 @@ func (g *gui) connect(p coapengine.Profile, account string, remember bool, then 
 // second), events the status bar, and the session and observations refresh every second.
 func (g *gui) watchEngine() {
 	added := make(chan struct{}, 1)
-	g.stop = append(g.stop, g.wb.SubscribeExchanges(func(coapengine.Exchange) {
+	g.stop = append(g.stop, g.wb.SubscribeExchanges(func(x coapengine.Exchange) {
+		g.ctrl.noteExchange(x)
 		select {
 		case added <- struct{}{}:
 		default:
@@ -321,14 +339,11 @@ func (g *gui) replay(x coapengine.Exchange) {
 		defer cancel()
 		again, err := g.wb.Replay(ctx, x.ID, "")
 		fyne.Do(func() {
-			if !g.ctrl.stillShown(seq) {
-				return
-			}
 			if err != nil && again.URI == "" {
-				g.ctrl.inspector.ShowProblem("The replay was not sent: " + err.Error())
+				g.ctrl.showProblem(seq, "The replay was not sent: "+err.Error())
 				return
 			}
-			g.ctrl.inspector.Show(again)
+			g.ctrl.showResult(seq, again)
 		})
 	}()
 }

@@ -12,7 +12,8 @@ import (
 )
 
 func newLayoutGUI(a fyne.App) *gui {
-	ws := views.NewWorkspace(widget.NewLabel("tree"), widget.NewLabel("composer"), widget.NewLabel("inspector"), widget.NewLabel("status"),
+	ws := views.NewWorkspace(views.WorkspaceParts{Sidebar: widget.NewLabel("tree"), RequestTabs: widget.NewLabel("tabs"), Bar: widget.NewLabel("bar"),
+		Settings: widget.NewLabel("settings"), Response: widget.NewLabel("inspector"), Status: widget.NewLabel("status")},
 		container.NewTabItem(tabHistory, widget.NewLabel("h")), container.NewTabItem(tabLog, widget.NewLabel("l")))
 	w := test.NewWindow(ws.Object())
 	w.Resize(fyne.NewSize(1100, 700))

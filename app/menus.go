@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
-	"github.com/plgd-dev/go-coap/v3/message/codes"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
@@ -38,13 +37,21 @@ func (g *gui) mainMenu() *fyne.MainMenu {
 	c := g.ctrl
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
-			item("New request", shortcut(fyne.KeyN, false), g.newRequest),
+			item("New request", shortcut(fyne.KeyN, false), c.tabs.New),
 		),
 		fyne.NewMenu("Request",
 			item("Send", shortcut(fyne.KeyReturn, false), c.composer.Send),
 			item("Focus URI", shortcut(fyne.KeyL, false), c.composer.FocusURI),
+			fyne.NewMenuItemSeparator(),
+			item("New tab", shortcut(fyne.KeyT, false), c.tabs.New),
+			item("Close tab", shortcut(fyne.KeyW, false), c.tabs.CloseCurrent),
+			item("Next tab", shortcut(fyne.KeyTab, false), c.tabs.Next),
+			item("Previous tab", shortcut(fyne.KeyTab, true), c.tabs.Previous),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Copy as coap-client", c.composer.CopyAsCoapClient),
 			item("Paste coap-client command…", shortcut(fyne.KeyV, true), c.composer.ShowPasteDialog),
 		),
+		g.viewMenu(),
 		fyne.NewMenu("Mesh",
 			item("Crawl mesh", shortcut(fyne.KeyR, true), c.tree.CrawlAll),
 			fyne.NewMenuItem("Reload devices", func() { c.tree.Reload(c.currentName()) }),
@@ -68,12 +75,6 @@ func (g *gui) mainMenu() *fyne.MainMenu {
 			fyne.NewMenuItem("About CoAP Workbench", g.showAbout),
 		),
 	)
-}
-
-// newRequest empties the composer for a new GET.
-func (g *gui) newRequest() {
-	g.ctrl.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, "")})
-	g.ctrl.composer.FocusURI()
 }
 
 // showConnect opens the connection dialog with the saved profiles.

@@ -13,7 +13,6 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
-	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
 func runObserve(args []string, stdout, stderr io.Writer) int {
@@ -55,8 +54,8 @@ func runObserveWith(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		return ExitUsage
 	}
 	req := cmd.Request
-	if req.Method != codes.GET && req.Method != codes.FETCH {
-		fmt.Fprintf(stderr, "observe: -m %s: an observation is a GET (or a FETCH)\n", strings.ToLower(coapengine.MethodName(req.Method)))
+	if err := coapengine.CheckObservable(req.Method); err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
 		return ExitUsage
 	}
 	if limit == 0 {

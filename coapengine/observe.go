@@ -53,13 +53,22 @@ type Observation struct {
 	doneOnce sync.Once
 }
 
+// CheckObservable says why a request of this method cannot observe a resource (nil when it
+// can): RFC 7641 observes with GET, and RFC 8132 adds FETCH.
+func CheckObservable(method codes.Code) error {
+	if method != codes.GET && method != codes.FETCH {
+		return fmt.Errorf("observe: only a GET or a FETCH can observe a resource, not a %s", MethodName(method))
+	}
+	return nil
+}
+
 // Observe registers an observation of req's target (a GET; the Observe option is added) and
 // calls notify with every notification. It returns once the origin answered the registration:
 // the first exchange holds that answer. A target that answers without Observe is not
 // observable: the error says so and nothing is kept.
 func (c *Connection) Observe(ctx context.Context, req Request, notify func(Exchange)) (*Observation, Exchange, error) {
-	if req.Method != codes.GET && req.Method != codes.FETCH {
-		return nil, Exchange{}, fmt.Errorf("observe needs a GET or FETCH, not %s", MethodName(req.Method))
+	if err := CheckObservable(req.Method); err != nil {
+		return nil, Exchange{}, err
 	}
 	o := &Observation{conn: c, req: req, notify: notify, done: make(chan struct{})}
 	x, err := o.register(ctx)

@@ -1,10 +1,7 @@
 package views
 
 import (
-	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +13,6 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
-	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
 	"github.com/coap-workbench/coap-workbench/coapengine/payload"
 )
 
@@ -36,6 +32,13 @@ const (
 	defaultWait = "45"
 )
 
+// The names of the composer's setting tabs.
+const (
+	ComposerOptions  = "Options"
+	ComposerPayload  = "Payload"
+	ComposerSettings = "Settings"
+)
+
 var payloadModes = map[string]payload.Mode{modeText: payload.Text, modeHex: payload.Hex, modeJSON: payload.JSONCBOR}
 
 // ComposedRequest is what the composer's Send hands over.
@@ -43,12 +46,19 @@ type ComposedRequest struct {
 	Request coapengine.Request
 	// Observe asks for an observation instead of a single request.
 	Observe bool
+	// ObserveFor ends the observation after this long (coap-client's -s); 0 observes until
+	// it is stopped.
+	ObserveFor time.Duration
 }
 
 // Composer edits one request with every knob of coap-client, checks it as it is typed and
-// sends it. Copy as coap-client and Paste coap-client command translate both ways.
+// sends it. It has two parts that the window places apart: the request bar (method, URI,
+// Observe, Send, and the line that says why Send is disabled) spanning the width, and the
+// request's settings in tabs (options, payload, settings). Copy as coap-client and Paste
+// coap-client command translate both ways.
 type Composer struct {
-	root fyne.CanvasObject
+	bar      fyne.CanvasObject
+	settings *container.AppTabs
 
 	method        *widget.Select
 	uri           *widget.SelectEntry
@@ -58,42 +68,47 @@ type Composer struct {
 	blockSize     *widget.Select
 	timeout       *widget.Entry
 	observe       *widget.Check
+	observeFor    *widget.Entry
 	token         *widget.Entry
 	options       []*optionRow
 	optionsBox    *fyne.Container
 	payloadMode   *widget.RadioGroup
 	payloadEntry  *widget.Entry
 	preview       *widget.Label
+	templates     *widget.Button
 
-	uriError     *widget.Label
 	optionsError *widget.Label
 	payloadError *widget.Label
 	otherError   *widget.Label
 	sendButton   *widget.Button
-	sendReason   *widget.Label
+	more         *widget.Button
+	// hint is the line under the bar: what Send does, why it is disabled, or a warning.
+	hint *widget.Label
+	// uriError is the URI's own problem ("" when none), shown in the hint line under it.
+	uriError string
+	warning  string
 
 	completions func(typed string) []string
 	offered     []string // the completions the URI box offers now
 	composed    ComposedRequest
 	valid       bool
+	problems    []string
 	// loading suppresses validation while a request is put into the fields.
 	loading bool
 
 	// OnSend is called with a valid request when Send is pressed (or Ctrl+Enter).
 	OnSend func(ComposedRequest)
+	// OnChanged is called after any field changed (the request tabs retitle themselves).
+	OnChanged func()
 	// Gateway is the current profile's gateway (host:port, "" when direct) and client port,
 	// for Copy as coap-client.
 	Gateway func() (gateway string, localPort int)
+	// CopyLine, when set, writes the coap-client line(s) Copy as coap-client puts on the
+	// clipboard (the window adds the login it needs); otherwise the line is the request's
+	// alone.
+	CopyLine func(ComposedRequest) (string, []string)
 	// Notify shows a short message to the user (copied, pasted with notes).
 	Notify func(string)
-}
-
-// optionRow is one row of the options table.
-type optionRow struct {
-	name   *widget.Entry
-	format *widget.Select
-	value  *widget.Entry
-	row    *fyne.Container
 }
 
 // NewComposer builds an empty composer; completions lists the URIs that start with (or
@@ -116,6 +131,35 @@ func NewComposer(completions func(typed string) []string) *Composer {
 		c.validate()
 	}
 	c.uri.OnSubmitted = func(string) { c.Send() }
+	c.observe = widget.NewCheck("Observe", func(bool) { c.validate() })
+	c.sendButton = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.Send)
+	c.sendButton.Importance = widget.HighImportance
+	c.more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), c.showMoreMenu)
+	c.hint = widget.NewLabel("")
+	c.hint.Wrapping = fyne.TextWrapWord
+	c.hint.Importance = widget.LowImportance
+
+	c.newSettingFields()
+	c.optionsBox = container.NewVBox()
+	c.optionsError = errorLabel()
+	c.payloadError = errorLabel()
+	c.otherError = errorLabel()
+	c.newPayloadFields()
+
+	right := container.NewHBox(c.observe, c.sendButton, c.more)
+	line := container.NewBorder(nil, nil, container.New(fixedWidth{110}, c.method), right, c.uri)
+	c.bar = container.NewVBox(line, c.hint)
+	c.settings = container.NewAppTabs(
+		container.NewTabItemWithIcon(ComposerOptions, theme.ListIcon(), c.optionsTab()),
+		container.NewTabItemWithIcon(ComposerPayload, theme.DocumentIcon(), c.payloadTab()),
+		container.NewTabItemWithIcon(ComposerSettings, theme.SettingsIcon(), c.settingsTab()),
+	)
+	c.validate()
+	return c
+}
+
+// newSettingFields builds the fields of the Settings tab.
+func (c *Composer) newSettingFields() {
 	c.nonConfirm = widget.NewRadioGroup([]string{typeCON, typeNON}, func(string) { c.validate() })
 	c.nonConfirm.Horizontal = true
 	c.nonConfirm.Required = true
@@ -136,60 +180,50 @@ func NewComposer(completions func(typed string) []string) *Composer {
 	c.token = widget.NewEntry()
 	c.token.SetPlaceHolder("random")
 	c.token.OnChanged = func(string) { c.validate() }
-	c.observe = widget.NewCheck("Observe", func(bool) { c.validate() })
+	c.observeFor = widget.NewEntry()
+	c.observeFor.SetPlaceHolder("until stopped")
+	c.observeFor.OnChanged = func(string) { c.validate() }
+}
 
-	c.optionsBox = container.NewVBox()
-	addOption := widget.NewButtonWithIcon("Add option", theme.ContentAddIcon(), func() { c.AddOption("", valueText, "") })
-
+// newPayloadFields builds the fields of the Payload tab.
+func (c *Composer) newPayloadFields() {
 	c.payloadMode = widget.NewRadioGroup([]string{modeText, modeHex, modeJSON}, func(string) { c.validate() })
 	c.payloadMode.Horizontal = true
 	c.payloadMode.Required = true
 	c.payloadMode.SetSelected(modeText)
 	c.payloadEntry = widget.NewMultiLineEntry()
 	c.payloadEntry.SetPlaceHolder("Payload (none)")
-	c.payloadEntry.SetMinRowsVisible(4)
+	c.payloadEntry.SetMinRowsVisible(2)
+	c.payloadEntry.Wrapping = fyne.TextWrapBreak
 	c.payloadEntry.OnChanged = func(string) { c.validate() }
 	c.preview = widget.NewLabel("")
 	c.preview.TextStyle = fyne.TextStyle{Monospace: true}
 	c.preview.Wrapping = fyne.TextWrapBreak
+	c.templates = widget.NewButtonWithIcon("Device payloads", theme.MenuDropDownIcon(), c.showTemplates)
+}
 
-	c.uriError = errorLabel()
-	c.optionsError = errorLabel()
-	c.payloadError = errorLabel()
-	c.otherError = errorLabel()
-	c.sendButton = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.Send)
-	c.sendButton.Importance = widget.HighImportance
-	c.sendReason = widget.NewLabel("")
-	c.sendReason.Importance = widget.LowImportance
-	c.sendReason.Truncation = fyne.TextTruncateEllipsis
-	copyButton := widget.NewButtonWithIcon("Copy as coap-client", theme.ContentCopyIcon(), c.copyAsCoapClient)
-	pasteButton := widget.NewButtonWithIcon("Paste coap-client command…", theme.ContentPasteIcon(), c.ShowPasteDialog)
+func (c *Composer) optionsTab() fyne.CanvasObject {
+	add := widget.NewButtonWithIcon("Add option", theme.ContentAddIcon(), func() { c.addRow("", valueText, "", false) })
+	return container.NewBorder(container.NewHBox(add), nil, nil, nil, container.NewVScroll(container.NewVBox(c.optionsBox, c.optionsError)))
+}
 
-	line := container.NewBorder(nil, nil, c.method, container.NewHBox(c.observe, c.sendButton), c.uri)
-	settings := container.NewGridWithColumns(2,
-		container.New(layout.NewFormLayout(),
-			widget.NewLabel("Type"), c.nonConfirm,
-			widget.NewLabel("Content-Format"), c.contentFormat,
-			widget.NewLabel("Accept"), c.accept,
-		),
-		container.New(layout.NewFormLayout(),
-			widget.NewLabel("Block size"), c.blockSize,
-			widget.NewLabel("Timeout (s)"), c.timeout,
-			widget.NewLabel("Token"), c.token,
-		),
+func (c *Composer) payloadTab() fyne.CanvasObject {
+	head := container.NewBorder(nil, nil, nil, c.templates, container.NewHScroll(c.payloadMode))
+	foot := container.NewVBox(c.payloadError, container.NewHScroll(c.preview))
+	return container.NewBorder(head, foot, nil, nil, c.payloadEntry)
+}
+
+func (c *Composer) settingsTab() fyne.CanvasObject {
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Type"), c.nonConfirm,
+		widget.NewLabel("Content-Format"), c.contentFormat,
+		widget.NewLabel("Accept"), c.accept,
+		widget.NewLabel("Block size"), c.blockSize,
+		widget.NewLabel("Timeout (s)"), c.timeout,
+		widget.NewLabel("Token"), c.token,
+		widget.NewLabel("Observe for (s)"), c.observeFor,
 	)
-	optionsHead := container.NewBorder(nil, nil, boldLabel("Options"), container.NewHBox(addOption))
-	payloadHead := container.NewBorder(nil, nil, boldLabel("Payload"), nil, c.payloadMode)
-	form := container.NewVBox(
-		line, c.uriError,
-		settings, c.otherError,
-		optionsHead, c.optionsBox, c.optionsError,
-		payloadHead, c.payloadEntry, c.payloadError, c.preview,
-	)
-	footer := container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(pasteButton, copyButton), c.sendReason)
-	c.root = container.NewBorder(nil, footer, nil, nil, container.NewVScroll(form))
-	c.validate()
-	return c
+	return container.NewVScroll(container.NewVBox(form, c.otherError))
 }
 
 func errorLabel() *widget.Label {
@@ -204,6 +238,14 @@ func boldLabel(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
+// secondaryLabel is a wrapping hint in the secondary colour.
+func secondaryLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.LowImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
 func limit(s []string, n int) []string {
 	if len(s) > n {
 		return s[:n]
@@ -211,8 +253,25 @@ func limit(s []string, n int) []string {
 	return s
 }
 
-// Object is the composer.
-func (c *Composer) Object() fyne.CanvasObject { return c.root }
+// Bar is the request bar: method, URI, Observe, Send, the more menu and the hint line.
+func (c *Composer) Bar() fyne.CanvasObject { return c.bar }
+
+// Settings are the request's settings in tabs: options, payload, settings.
+func (c *Composer) Settings() *container.AppTabs { return c.settings }
+
+// Object is the whole composer, the bar above the settings (for tests and narrow places).
+func (c *Composer) Object() fyne.CanvasObject {
+	return container.NewBorder(c.bar, nil, nil, nil, c.settings)
+}
+
+// SelectSettings brings a settings tab (ComposerOptions …) to the front.
+func (c *Composer) SelectSettings(name string) {
+	for _, t := range c.settings.Items {
+		if strings.HasPrefix(t.Text, name) {
+			c.settings.Select(t)
+		}
+	}
+}
 
 // FocusURI puts the keyboard focus in the URI box.
 func (c *Composer) FocusURI() {
@@ -235,46 +294,18 @@ func (c *Composer) SendReason() string {
 	if c.valid {
 		return ""
 	}
-	return c.sendReason.Text
+	return c.hint.Text
 }
 
-// AddOption adds a row to the options table: name is a name or number, format one of
-// "text", "uint", "hex".
-func (c *Composer) AddOption(name, format, value string) {
-	r := &optionRow{name: widget.NewEntry(), value: widget.NewEntry()}
-	r.name.SetPlaceHolder("name or number")
-	r.name.SetText(name)
-	r.value.SetPlaceHolder("value")
-	r.value.SetText(value)
-	r.format = widget.NewSelect([]string{valueText, valueUint, valueHex}, func(string) { c.validate() })
-	r.format.SetSelected(format)
-	r.name.OnChanged = func(s string) {
-		// A known option brings its format along.
-		if def, ok := coapengine.LookupOption(s); ok && r.value.Text == "" {
-			r.format.SetSelected(formatOfDef(def))
-		}
-		c.validate()
-	}
-	r.value.OnChanged = func(string) { c.validate() }
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
-		for i, o := range c.options {
-			if o == r {
-				c.options = append(c.options[:i], c.options[i+1:]...)
-				break
-			}
-		}
-		c.optionsBox.Remove(r.row)
-		c.validate()
-	})
-	left := container.NewGridWithColumns(2, r.name, r.format)
-	r.row = container.NewBorder(nil, nil, left, remove, r.value)
-	c.options = append(c.options, r)
-	c.optionsBox.Add(r.row)
-	c.validate()
-}
+// Hint is the line under the request bar as shown: what Send does, why it is disabled, or
+// a warning about the request.
+func (c *Composer) Hint() string { return c.hint.Text }
 
 // SetURI puts uri in the URI box.
 func (c *Composer) SetURI(uri string) { c.uri.SetText(uri) }
+
+// URI is what the URI box holds.
+func (c *Composer) URI() string { return strings.TrimSpace(c.uri.Text) }
 
 // SetMethod picks the method.
 func (c *Composer) SetMethod(m codes.Code) { c.method.SetSelected(coapengine.MethodName(m)) }
@@ -288,137 +319,15 @@ func (c *Composer) SetPayload(mode, text string) {
 	c.payloadEntry.SetText(text)
 }
 
-// selectOrAdd selects value, adding it to the choices first when it is not one of them (a
-// pasted command's unregistered Content-Format): a Select ignores values it does not offer.
-func selectOrAdd(s *widget.Select, value string) {
-	if !slices.Contains(s.Options, value) {
-		s.Options = append(s.Options, value)
-	}
-	s.SetSelected(value)
-}
-
 // Request is the request the fields describe, and whether it is valid.
 func (c *Composer) Request() (ComposedRequest, bool) { return c.composed, c.valid }
 
-// SetRequest puts a request into the fields (a replay, a pasted command, a history entry).
-func (c *Composer) SetRequest(r ComposedRequest) {
-	c.loading = true
-	req := r.Request
-	c.method.SetSelected(coapengine.MethodName(req.Method))
-	c.uri.SetText(req.URI)
-	c.nonConfirm.SetSelected(map[bool]string{false: typeCON, true: typeNON}[req.NonConfirmable])
-	selectOrAdd(c.contentFormat, formatChoice(req.ContentFormat))
-	selectOrAdd(c.accept, formatChoice(req.Accept))
-	if req.BlockSize == 0 {
-		c.blockSize.SetSelected(blockAuto)
-	} else {
-		selectOrAdd(c.blockSize, strconv.Itoa(req.BlockSize))
-	}
-	c.timeout.SetText(defaultWait)
-	if req.Timeout > 0 {
-		c.timeout.SetText(strconv.FormatFloat(req.Timeout.Seconds(), 'f', -1, 64))
-	}
-	c.token.SetText(tokenText(req.Token))
-	c.observe.SetChecked(r.Observe)
-	for _, o := range c.options {
-		c.optionsBox.Remove(o.row)
-	}
-	c.options = nil
-	for _, o := range req.Options {
-		name, format, value := optionFields(o)
-		c.AddOption(name, format, value)
-	}
-	mode, text := payloadFields(req.Payload, req.ContentFormat)
-	c.payloadMode.SetSelected(mode)
-	c.payloadEntry.SetText(text)
-	c.loading = false
-	c.validate()
-}
-
-// validate reads the fields into a request and marks what is wrong, in place.
-func (c *Composer) validate() {
-	if c.sendButton == nil || c.loading {
-		return
-	}
-	var req coapengine.Request
-	var problems []string
-	mark := func(l *widget.Label, err error) {
-		if err == nil {
-			l.Hide()
-			return
-		}
-		l.SetText(err.Error())
-		l.Show()
-		problems = append(problems, err.Error())
-	}
-	method, err := coapengine.ParseMethod(c.method.Selected)
-	if err != nil {
-		method = codes.GET
-	}
-	req = coapengine.NewRequest(method, strings.TrimSpace(c.uri.Text))
-	if req.URI == "" {
-		// An empty box is not a mistake yet: Send says what it needs.
-		c.uriError.Hide()
-		problems = append(problems, "enter a URI or pick a resource in the tree")
-	} else {
-		mark(c.uriError, uriProblem(req.URI))
-	}
-	req.NonConfirmable = c.nonConfirm.Selected == typeNON
-	req.ContentFormat = parseFormatChoice(c.contentFormat.Selected)
-	req.Accept = parseFormatChoice(c.accept.Selected)
-	var other error
-	if c.blockSize.Selected != blockAuto {
-		req.BlockSize, _ = strconv.Atoi(c.blockSize.Selected)
-	}
-	if secs, err := strconv.ParseFloat(strings.TrimSpace(c.timeout.Text), 64); err != nil || secs <= 0 || secs > 3600 {
-		other = fmt.Errorf("timeout: give seconds between 0 and 3600, e.g. 45 or 2.5")
-	} else {
-		req.Timeout = time.Duration(secs * float64(time.Second))
-	}
-	if tok, err := parseToken(c.token.Text); err != nil {
-		other = errors.Join(other, err)
-	} else {
-		req.Token = tok
-	}
-	if c.observe.Checked && method != codes.GET && method != codes.FETCH {
-		other = errors.Join(other, errors.New("observe: only GET and FETCH can observe a resource"))
-	}
-	mark(c.otherError, other)
-	var optErr error
-	for i, o := range c.options {
-		opt, err := o.option()
-		if err != nil {
-			optErr = errors.Join(optErr, fmt.Errorf("option %d: %w", i+1, err))
-			continue
-		}
-		req.Options = append(req.Options, opt)
-	}
-	mark(c.optionsError, optErr)
-	body, err := payload.Encode(payloadModes[c.payloadMode.Selected], c.payloadEntry.Text)
-	if err == nil && len(body) > 0 && (method == codes.GET || method == codes.DELETE) {
-		err = fmt.Errorf("a %s request carries no payload: choose POST, PUT, FETCH, PATCH or iPATCH, or clear the payload", coapengine.MethodName(method))
-	}
-	mark(c.payloadError, err)
-	req.Payload = body
-	c.preview.SetText(previewOf(body, c.payloadMode.Selected, req.ContentFormat))
-	if len(problems) == 0 {
-		if err := req.Validate(); err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
-	c.composed = ComposedRequest{Request: req, Observe: c.observe.Checked}
-	c.valid = len(problems) == 0
-	if c.valid {
-		c.sendButton.Enable()
-		c.sendReason.SetText("Ctrl+Enter sends")
-		return
-	}
-	c.sendButton.Disable()
-	c.sendReason.SetText("Send is disabled: " + problems[0])
-}
-
-// Send hands the request over when it is valid; otherwise the reason stays shown.
+// Send hands the request over when it is valid; otherwise the reason stays shown, and every
+// field's problem is marked in place.
 func (c *Composer) Send() {
+	for _, o := range c.options {
+		o.touched = true
+	}
 	c.validate()
 	if !c.valid || c.OnSend == nil {
 		return
@@ -426,68 +335,35 @@ func (c *Composer) Send() {
 	c.OnSend(c.composed)
 }
 
-// CoapClientLine is the coap-client command line that sends the composed request, with
-// notes on what it cannot express exactly.
-func (c *Composer) CoapClientLine() (string, []string) {
-	cmd := coapclient.Command{Request: c.composed.Request}
-	if c.Gateway != nil {
-		cmd.Gateway, cmd.LocalPort = c.Gateway()
-	}
-	if c.composed.Observe {
-		cmd.Observe = 60 * time.Second
-	}
-	return coapclient.Render(cmd)
-}
-
-func (c *Composer) copyAsCoapClient() {
-	if !c.valid {
-		c.notify("Nothing copied: " + strings.TrimPrefix(c.sendReason.Text, "Send is disabled: "))
-		return
-	}
-	line, notes := c.CoapClientLine()
-	fyne.CurrentApp().Clipboard().SetContent(line)
-	msg := "Copied: " + line
-	if len(notes) > 0 {
-		msg += " (" + strings.Join(notes, "; ") + ")"
-	}
-	c.notify(msg)
-}
-
-func (c *Composer) notify(msg string) {
-	if c.Notify != nil {
-		c.Notify(msg)
-	}
-}
-
-// PasteCoapClient reads a coap-client command line into the fields; the error says what in
-// the line could not be read.
-func (c *Composer) PasteCoapClient(line string) error {
-	cmd, notes, err := coapclient.Parse(line)
-	if err != nil {
-		return err
-	}
-	if cmd.PayloadFile != "" {
-		return fmt.Errorf("the command reads its payload from %q (-f): paste the payload into the editor instead, and drop -f", cmd.PayloadFile)
-	}
-	c.SetRequest(ComposedRequest{Request: cmd.Request, Observe: cmd.Observe > 0})
-	msg := "Pasted the coap-client command"
-	if cmd.Gateway != "" {
-		msg += " (its gateway -P " + cmd.Gateway + " is not switched to: the current profile sends it)"
-	}
-	if len(notes) > 0 {
-		msg += ": " + strings.Join(notes, "; ")
-	}
-	c.notify(msg)
-	return nil
-}
-
-// ShowPasteDialog asks for a coap-client command line and reads it into the fields.
-func (c *Composer) ShowPasteDialog() {
-	cv := fyne.CurrentApp().Driver().CanvasForObject(c.root)
+// showMoreMenu opens the menu of the bar's ⋮ button.
+func (c *Composer) showMoreMenu() {
+	cv := fyne.CurrentApp().Driver().CanvasForObject(c.more)
 	if cv == nil {
 		return
 	}
-	if w := windowOf(cv); w != nil {
-		showPasteDialog(w, fyne.CurrentApp().Clipboard().Content(), c.PasteCoapClient)
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Copy as coap-client", c.CopyAsCoapClient),
+		fyne.NewMenuItem("Paste coap-client command…", c.ShowPasteDialog),
+	)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(c.more).Add(fyne.NewPos(0, c.more.Size().Height))
+	widget.ShowPopUpMenuAtPosition(menu, cv, pos)
+}
+
+// fixedWidth lays its objects out at a fixed width (and reports it as their minimum), so
+// that a picker keeps its size whatever its choice.
+type fixedWidth struct{ width float32 }
+
+func (f fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
 	}
+}
+
+func (f fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(f.width, h)
 }

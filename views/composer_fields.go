@@ -128,39 +128,6 @@ func parseToken(s string) ([]byte, error) {
 	return tok, nil
 }
 
-// option reads one row of the options table.
-func (o *optionRow) option() (message.Option, error) {
-	name := strings.TrimSpace(o.name.Text)
-	if name == "" {
-		return message.Option{}, errors.New("give the option's name (e.g. ETag) or number")
-	}
-	def, ok := coapengine.LookupOption(name)
-	if !ok {
-		return message.Option{}, fmt.Errorf("%q is not an option name the workbench knows; give its number instead", name)
-	}
-	var value []byte
-	switch o.format.Selected {
-	case valueUint:
-		n, err := strconv.ParseUint(strings.TrimSpace(o.value.Text), 10, 32)
-		if err != nil {
-			return message.Option{}, fmt.Errorf("%s: %q is not a number from 0 to 4294967295", def.Name, o.value.Text)
-		}
-		value = coapengine.EncodeUint(uint32(n))
-	case valueHex:
-		b, err := payload.FromHex(o.value.Text)
-		if err != nil {
-			return message.Option{}, fmt.Errorf("%s: %w", def.Name, err)
-		}
-		value = b
-	default:
-		value = []byte(o.value.Text)
-	}
-	if len(value) > 1034 {
-		return message.Option{}, fmt.Errorf("%s: a value is at most 1034 bytes", def.Name)
-	}
-	return message.Option{ID: def.Number, Value: value}, nil
-}
-
 // previewOf shows what the payload bytes are: their size, and CBOR in diagnostic notation.
 func previewOf(body []byte, mode string, contentFormat int) string {
 	if len(body) == 0 {

@@ -68,19 +68,18 @@ func TestInvalidInputIsMarkedInPlaceAndSendSaysWhy(t *testing.T) {
 		where  func() string
 		reason string
 	}{
-		{"not a coap URI", func() { c.SetURI("http://example.net/") }, func() string { return c.uriError.Text }, "coap"},
-		{"a GET with a payload", func() { c.SetURI(statsURI); c.SetPayload(modeText, "hello") }, func() string { return c.payloadError.Text }, "carries no payload"},
-		{"bad hex", func() { c.SetMethod(codes.PUT); c.SetPayload(modeHex, "zz") }, func() string { return c.payloadError.Text }, "hex"},
+		{"not a coap URI", func() { c.SetURI("http://example.net/") }, func() string { return c.Hint() }, "coap"},
+		{"bad hex", func() { c.SetURI(statsURI); c.SetMethod(codes.PUT); c.SetPayload(modeHex, "zz") }, func() string { return c.payloadError.Text }, "hex"},
 		{"bad JSON", func() { c.SetPayload(modeJSON, "{oops") }, func() string { return c.payloadError.Text }, "JSON"},
-		{"an unknown option name", func() { c.SetPayload(modeText, ""); c.AddOption("Colour", valueText, "red") }, func() string { return c.optionsError.Text }, "give its number"},
+		{"an unknown option name", func() { c.SetPayload(modeText, ""); c.AddOption("Colour", valueText, "red") }, func() string { return c.options[0].problem.Text }, "give its number"},
 		{"a uint option with text", func() {
 			c.options[0].name.SetText("Max-Age")
 			c.options[0].format.SetSelected(valueUint)
 			c.options[0].value.SetText("soon")
-		}, func() string { return c.optionsError.Text }, "not a number"},
+		}, func() string { return c.options[0].problem.Text }, "not a number"},
 		{"a bad timeout", func() { c.options[0].value.SetText("60"); c.timeout.SetText("-3") }, func() string { return c.otherError.Text }, "timeout"},
 		{"a long token", func() { c.timeout.SetText("45"); c.token.SetText("123456789") }, func() string { return c.otherError.Text }, "at most 8 bytes"},
-		{"observing a PUT", func() { c.token.SetText(""); c.SetObserve(true) }, func() string { return c.otherError.Text }, "only GET and FETCH"},
+		{"observing a PUT", func() { c.token.SetText(""); c.SetObserve(true) }, func() string { return c.otherError.Text }, "only a GET or a FETCH"},
 	}
 	for _, tc := range cases {
 		tc.set()
@@ -139,7 +138,7 @@ func TestCopyAsCoapClientAndPasteItBackGiveTheSameRequest(t *testing.T) {
 	}
 	var note string
 	c.Notify = func(s string) { note = s }
-	test.Tap(findButton(c.Object(), "Copy as coap-client"))
+	c.CopyAsCoapClient()
 	line := fyne.CurrentApp().Clipboard().Content()
 	if !strings.HasPrefix(line, "coap-client ") || !strings.Contains(note, line) {
 		t.Fatalf("clipboard %q, note %q", line, note)

@@ -21,6 +21,8 @@ type FitLabel struct {
 	cut   bool
 	// Tip, when set, is the tooltip's text instead of the whole text.
 	Tip string
+	// KeepHead cuts the end rather than the middle, for a line whose first words matter most.
+	KeepHead bool
 }
 
 // NewFitLabel is a FitLabel showing text.
@@ -63,7 +65,9 @@ func (l *FitLabel) SetTextStyle(s fyne.TextStyle) {
 // fit cuts the text to the width given: the longest middle-cut form that fits.
 func (l *FitLabel) fit(width float32) {
 	text := l.full
-	if width > 0 {
+	if width < l.MinSize().Width {
+		text = "" // no room (or not laid out yet): nothing rather than text over the neighbours
+	} else {
 		avail := width - 2*theme.InnerPadding()
 		size, style := theme.TextSize(), l.label.TextStyle
 		if fyne.MeasureText(text, size, style).Width > avail {
@@ -72,6 +76,9 @@ func (l *FitLabel) fit(width float32) {
 			for lo <= hi {
 				mid := (lo + hi) / 2
 				cand := human.Middle(text, mid)
+				if l.KeepHead {
+					cand = string([]rune(text)[:mid]) + "…"
+				}
 				if fyne.MeasureText(cand, size, style).Width <= avail {
 					best, lo = cand, mid+1
 				} else {
@@ -93,6 +100,14 @@ func (l *FitLabel) Resize(s fyne.Size) {
 		l.fit(s.Width)
 	}
 	l.BaseWidget.Resize(s)
+}
+
+// NaturalWidth is the width the whole text needs.
+func (l *FitLabel) NaturalWidth() float32 {
+	if l.full == "" {
+		return 0
+	}
+	return fyne.MeasureText(l.full, theme.TextSize(), l.label.TextStyle).Width + 2*theme.InnerPadding()
 }
 
 // MinSize is a few characters wide and a line high.

@@ -1,13 +1,9 @@
 package views
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/coap-workbench/coap-workbench/internal/human"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,6 +13,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
@@ -30,11 +27,14 @@ const (
 	ViewHex     = "Hex"
 	ViewCBOR    = "CBOR"
 	ViewDiff    = "Diff"
+	ViewMessage = "Message"
 )
 
-// Inspector shows one exchange: the code with its meaning and the hop that answered, every
-// option decoded, and the payload as decoded, text, hex, CBOR diagnostic notation, and as a
-// diff against the previous response of the same resource.
+// Inspector shows one exchange: the code with its meaning and the hop that answered, and
+// the answer as decoded (power statistics as a table with units), as text, as hex in 16-byte
+// rows, as CBOR diagnostic notation, as a diff against the previous response of the same
+// resource, and both messages as they went on the wire (type, code, message ID, token, every
+// option decoded). Everything long scrolls inside it; a new answer starts at the top.
 type Inspector struct {
 	decoders *decode.Registry
 	root     fyne.CanvasObject
@@ -43,25 +43,29 @@ type Inspector struct {
 	cancel   *widget.Button
 	emptyBox *fyne.Container
 	body     *fyne.Container
-	title    *widget.Label
+	title    *FitLabel
 	code     *widget.Label
-	hop      *widget.Label
+	metrics  *FitLabel
 	explain  *widget.Label
-	metrics  *widget.Label
-	options  *widget.Table
-	optRows  [][3]string
+	explainS *container.Scroll
 	views    *container.AppTabs
-	fields   *widget.Table
-	fieldRow [][2]string
+
+	fields   *denseTable
+	fieldBox *fyne.Container
 	decoded  *widget.Label
+	decodedS *container.Scroll
 	text     *widget.Label
-	hexDump  *widget.Label
+	textS    *container.Scroll
+	hexDump  *hexView
 	cbor     *widget.Label
-	diff     *widget.RichText
+	cborS    *container.Scroll
+	diff     *diffView
+	message  *denseTable
 
 	observe *widget.Button
 
 	shown coapengine.Exchange
+	state InspectorState
 
 	// OnObserve is called with the exchange on show when its Observe button is pressed.
 	OnObserve func(coapengine.Exchange)
@@ -73,66 +77,36 @@ type Inspector struct {
 // NewInspector builds an inspector that decodes with decoders.
 func NewInspector(decoders *decode.Registry) *Inspector {
 	i := &Inspector{decoders: decoders, previous: map[string]*resourceResponses{}}
-	i.empty = widget.NewLabel("No response yet: pick a resource in the tree and press Send (Ctrl+Enter), or select an exchange in the History tab.")
+	i.empty = widget.NewLabel(inspectorEmptyText)
 	i.empty.Wrapping = fyne.TextWrapWord
-	i.title = widget.NewLabel("")
-	i.title.Truncation = fyne.TextTruncateEllipsis
+	i.title = NewFitLabel("")
 	i.code = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	i.hop = widget.NewLabel("")
+	i.metrics = NewFitLabel("")
+	i.metrics.KeepHead = true
 	i.explain = widget.NewLabel("")
 	i.explain.Wrapping = fyne.TextWrapWord
-	i.metrics = widget.NewLabel("")
-	i.metrics.Importance = widget.LowImportance
-	i.metrics.Truncation = fyne.TextTruncateEllipsis
+	i.explainS = container.NewVScroll(i.explain)
 
-	i.options = widget.NewTable(
-		func() (int, int) { return len(i.optRows), 3 },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Content-Format (12)")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(i.optRows[id.Row][id.Col])
-		},
-	)
-	i.options.ShowHeaderRow = true
-	i.options.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
-	i.options.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText([]string{"Option", "Value", "Bytes"}[id.Col])
-	}
-	i.options.SetColumnWidth(0, 170)
-	i.options.SetColumnWidth(1, 260)
-	i.options.SetColumnWidth(2, 160)
-
-	i.fields = widget.NewTable(
-		func() (int, int) { return len(i.fieldRow), 2 },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("battery volts")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(i.fieldRow[id.Row][id.Col])
-		},
-	)
-	i.fields.SetColumnWidth(0, 200)
-	i.fields.SetColumnWidth(1, 320)
+	i.fields = newDenseTable([]string{"Field", "Value"}, []float32{190})
+	i.fieldBox = container.NewStack(i.fields.Object())
 	i.decoded = monoLabel()
+	i.decodedS = container.NewScroll(i.decoded)
+	decodedView := container.NewStack(i.fieldBox, i.decodedS)
 	i.text = monoLabel()
-	i.hexDump = monoLabel()
+	i.textS = container.NewScroll(i.text)
+	i.hexDump = newHexView()
 	i.cbor = monoLabel()
-	i.diff = widget.NewRichText()
-	i.diff.Wrapping = fyne.TextWrapBreak
+	i.cborS = container.NewScroll(i.cbor)
+	i.diff = newDiffView()
+	i.message = newDenseTable([]string{"Field", "Value", "Bytes"}, []float32{190, 0})
 
-	decodedView := container.NewBorder(i.decoded, nil, nil, nil, i.fields)
 	i.views = container.NewAppTabs(
 		container.NewTabItem(ViewDecoded, decodedView),
-		container.NewTabItem(ViewText, container.NewScroll(i.text)),
-		container.NewTabItem(ViewHex, container.NewScroll(i.hexDump)),
-		container.NewTabItem(ViewCBOR, container.NewScroll(i.cbor)),
-		container.NewTabItem(ViewDiff, container.NewScroll(i.diff)),
-		container.NewTabItem("Options", i.options),
+		container.NewTabItem(ViewText, i.textS),
+		container.NewTabItem(ViewHex, i.hexDump.Object()),
+		container.NewTabItem(ViewCBOR, i.cborS),
+		container.NewTabItem(ViewDiff, i.diff.Object()),
+		container.NewTabItem(ViewMessage, i.message.Object()),
 	)
 	i.observe = widget.NewButtonWithIcon("Observe", theme.VisibilityIcon(), func() {
 		if i.OnObserve != nil {
@@ -140,20 +114,27 @@ func NewInspector(decoders *decode.Registry) *Inspector {
 		}
 	})
 	i.observe.Importance = widget.LowImportance
-	head := container.NewVBox(container.NewBorder(nil, nil, nil, i.observe, i.title), container.NewHBox(i.code, i.hop), i.explain, i.metrics)
+	head := container.NewVBox(
+		container.NewBorder(nil, nil, i.code, i.observe, i.title),
+		i.metrics,
+		container.New(&cappedHeight{lines: 3, label: i.explain}, i.explainS),
+	)
 	i.body = container.NewBorder(head, nil, nil, nil, i.views)
 	i.body.Hide()
 	i.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), nil)
 	i.cancel.Hide()
 	i.emptyBox = container.NewPadded(container.NewVBox(i.empty, container.NewHBox(i.cancel)))
-	i.root = container.NewStack(i.emptyBox, i.body)
+	i.root = container.NewStack(container.NewVScroll(i.emptyBox), i.body)
 	return i
 }
+
+const inspectorEmptyText = "No response yet: pick a resource in the tree and press Send (Ctrl+Enter), or select an exchange in the History tab."
 
 func monoLabel() *widget.Label {
 	l := widget.NewLabel("")
 	l.TextStyle = fyne.TextStyle{Monospace: true}
 	l.Wrapping = fyne.TextWrapBreak
+	l.Selectable = true
 	return l
 }
 
@@ -172,10 +153,65 @@ func (i *Inspector) SelectView(name string) {
 	}
 }
 
+// SelectedView is the name of the payload view in front.
+func (i *Inspector) SelectedView() string { return i.views.Selected().Text }
+
+// InspectorState is what the inspector shows: nothing yet, a request on its way, a problem,
+// or an exchange. A request tab keeps its own while another is in front.
+type InspectorState struct {
+	kind   inspectorKind
+	text   string
+	cancel func()
+	x      coapengine.Exchange
+}
+
+type inspectorKind int
+
+const (
+	inspectorEmpty inspectorKind = iota
+	inspectorPending
+	inspectorProblem
+	inspectorExchange
+)
+
+// State is what the inspector shows now.
+func (i *Inspector) State() InspectorState { return i.state }
+
+// SetState shows a state taken with State (an empty state shows the empty text).
+func (i *Inspector) SetState(s InspectorState) {
+	switch s.kind {
+	case inspectorPending:
+		i.ShowPending(s.text, s.cancel)
+	case inspectorProblem:
+		i.ShowProblem(s.text)
+	case inspectorExchange:
+		i.Show(s.x)
+	default:
+		i.ShowEmpty()
+	}
+}
+
+// ShowEmpty shows the inspector's first words: what to do to see an answer.
+func (i *Inspector) ShowEmpty() {
+	i.state = InspectorState{}
+	i.shown = coapengine.Exchange{}
+	i.showMessage(inspectorEmptyText, widget.MediumImportance, nil)
+}
+
 // ShowPending says that a request is on its way; with cancel, a Cancel button calls it.
 func (i *Inspector) ShowPending(summary string, cancel func()) {
-	i.empty.SetText("Sending " + summary + " …")
-	i.empty.Importance = widget.MediumImportance
+	i.state = InspectorState{kind: inspectorPending, text: summary, cancel: cancel}
+	i.showMessage("Sending "+summary+" …", widget.MediumImportance, cancel)
+}
+
+// ShowProblem shows a request that could not be sent, in place of a response.
+func (i *Inspector) ShowProblem(text string) {
+	i.state = InspectorState{kind: inspectorProblem, text: text}
+	i.showMessage(text, widget.DangerImportance, nil)
+}
+
+func (i *Inspector) showMessage(text string, importance widget.Importance, cancel func()) {
+	i.empty.Text, i.empty.Importance = text, importance
 	i.empty.Refresh()
 	i.cancel.OnTapped = func() {
 		i.cancel.Hide()
@@ -185,13 +221,13 @@ func (i *Inspector) ShowPending(summary string, cancel func()) {
 	}
 	i.cancel.Hidden = cancel == nil
 	i.body.Hide()
-	i.empty.Show()
+	i.emptyBox.Show()
 	i.emptyBox.Refresh()
 }
 
 // Message is the text shown in place of a response ("" while a response is shown).
 func (i *Inspector) Message() string {
-	if !i.empty.Visible() {
+	if i.body.Visible() {
 		return ""
 	}
 	return i.empty.Text
@@ -200,43 +236,37 @@ func (i *Inspector) Message() string {
 // CancelButton is the Cancel button of a pending request (for tests).
 func (i *Inspector) CancelButton() *widget.Button { return i.cancel }
 
-// ShowProblem shows a request that could not be sent, in place of a response.
-func (i *Inspector) ShowProblem(text string) {
-	i.cancel.Hide()
-	i.empty.SetText(text)
-	i.empty.Importance = widget.DangerImportance
-	i.empty.Refresh()
-	i.body.Hide()
-	i.empty.Show()
-}
-
-// Show shows an exchange; a response also becomes the previous one of its resource for the
-// next diff.
+// Show shows an exchange, every view from its top; a response also becomes the previous one
+// of its resource for the next diff.
 func (i *Inspector) Show(x coapengine.Exchange) {
 	i.shown = x
+	i.state = InspectorState{kind: inspectorExchange, x: x}
 	i.cancel.Hide()
-	i.empty.Hide()
+	i.emptyBox.Hide()
 	i.body.Show()
-	i.title.SetText(fmt.Sprintf("%s %s", coapengine.MethodName(x.Method()), x.URI))
+	i.title.SetText(RequestTitle(coapengine.MethodName(x.Method()), x.URI))
+	i.title.Tip = coapengine.MethodName(x.Method()) + " " + x.URI
 	// A resource answered to a GET can be observed from here (its notifications then chart).
 	i.observe.Hidden = x.Response == nil || x.Method() != codes.GET || x.Notification
 	i.showCode(x)
-	i.metrics.SetText(metricsOf(x))
-	i.optRows = i.optRows[:0]
+	d := x.Decode(i.decoders)
+	metrics := metricsOf(x)
+	if name := d.Decoder; name != "" && len(d.Fields) > 0 {
+		metrics += " · decoded as " + name
+	}
+	i.metrics.SetText(metrics)
+	i.metrics.Tip = metrics
 	var payload []byte
 	if x.Response != nil {
 		payload = x.Response.Payload
-		for _, o := range x.Response.Options {
-			i.optRows = append(i.optRows, [3]string{fmt.Sprintf("%s (%d)", o.Name, o.Number), o.Display, fmt.Sprintf("%x", o.Value)})
-		}
 	}
-	i.options.Refresh()
-	d := x.Decode(i.decoders)
-	i.fieldRow = i.fieldRow[:0]
+	rows := make([][]string, 0, len(d.Fields))
 	for _, f := range d.Fields {
-		i.fieldRow = append(i.fieldRow, [2]string{f.Name, f.Display})
+		rows = append(rows, []string{f.Name, f.Display})
 	}
-	i.fields.Refresh()
+	i.fields.SetRows(rows)
+	i.fieldBox.Hidden = len(rows) == 0
+	showIf(i.decodedS, len(rows) == 0)
 	switch {
 	case x.Response == nil:
 		i.decoded.SetText("No response.")
@@ -245,14 +275,28 @@ func (i *Inspector) Show(x coapengine.Exchange) {
 	case d.Err != nil:
 		i.decoded.SetText(fmt.Sprintf("Not a valid %s payload: %v\n\n%s", d.Decoder, d.Err, d.Text))
 	case len(d.Fields) > 0:
-		i.decoded.SetText(fmt.Sprintf("Decoded as %s:", d.Decoder))
+		i.decoded.SetText("")
 	default:
 		i.decoded.SetText(d.Text)
 	}
 	i.text.SetText(textOf(payload))
-	i.hexDump.SetText(hexOf(payload))
+	i.hexDump.SetPayload(payload)
 	i.cbor.SetText(cborOf(payload))
-	i.showDiff(x, d.Text)
+	i.message.SetRows(messageRows(x))
+	i.showDiff(x, d)
+	i.toTop()
+}
+
+// toTop scrolls every view to its beginning: a new answer is read from its first line.
+func (i *Inspector) toTop() {
+	i.fields.ScrollToTop()
+	i.decodedS.ScrollToTop()
+	i.textS.ScrollToTop()
+	i.cborS.ScrollToTop()
+	i.hexDump.ScrollToTop()
+	i.diff.ScrollToTop()
+	i.message.ScrollToTop()
+	i.explainS.ScrollToTop()
 }
 
 func (i *Inspector) showCode(x coapengine.Exchange) {
@@ -268,7 +312,6 @@ func (i *Inspector) showCode(x coapengine.Exchange) {
 		i.code.SetText("")
 	}
 	i.code.Refresh()
-	i.hop.SetText(hopOf(x.AnsweredBy))
 	switch {
 	case x.Explanation != "":
 		i.explain.SetText(x.Explanation)
@@ -277,8 +320,11 @@ func (i *Inspector) showCode(x coapengine.Exchange) {
 	default:
 		i.explain.SetText("")
 	}
-	i.explain.Hidden = i.explain.Text == ""
+	showIf(i.explainS, i.explain.Text != "")
 }
+
+// Hop says which hop answered the exchange on show ("" without an answer).
+func (i *Inspector) Hop() string { return hopOf(i.shown.AnsweredBy) }
 
 func importanceOf(x coapengine.Exchange) widget.Importance {
 	switch {
@@ -303,9 +349,13 @@ func hopOf(a coapengine.Answerer) string {
 	return ""
 }
 
-// metricsOf is the exchange's size, time, retransmissions and blocks on one line.
+// metricsOf is the hop, time, size, retransmissions and blocks on one line.
 func metricsOf(x coapengine.Exchange) string {
-	parts := []string{x.Start.Local().Format("15:04:05.000"), "RTT " + human.RTT(x.RTT)}
+	var parts []string
+	if h := hopOf(x.AnsweredBy); h != "" {
+		parts = append(parts, h)
+	}
+	parts = append(parts, "RTT "+human.RTT(x.RTT))
 	if x.Response != nil {
 		parts = append(parts, human.Plural(len(x.Response.Payload), "byte"), x.Response.Type)
 		if cf := x.Response.ContentFormat(); cf != coapengine.NoFormat {
@@ -324,7 +374,7 @@ func metricsOf(x coapengine.Exchange) string {
 	if x.Retried {
 		parts = append(parts, "sent again after logging in")
 	}
-	parts = append(parts, "profile "+x.Profile)
+	parts = append(parts, x.Start.Local().Format("15:04:05.000"), "profile "+x.Profile)
 	return strings.Join(parts, " · ")
 }
 
@@ -338,13 +388,6 @@ func textOf(p []byte) string {
 	return string(p)
 }
 
-func hexOf(p []byte) string {
-	if len(p) == 0 {
-		return "(no payload)"
-	}
-	return hex.Dump(p)
-}
-
 func cborOf(p []byte) string {
 	if len(p) == 0 {
 		return "(no payload)"
@@ -356,61 +399,36 @@ func cborOf(p []byte) string {
 	return diag
 }
 
-// resourceResponses are the two latest responses of a resource the inspector has seen, by
-// the time they were received: the diff compares the latest with the one before it.
-type resourceResponses struct {
-	latest, before seenResponse
+// cappedHeight lays one object out at the height of its label's text, up to lines lines:
+// an explanation shows whole when it is short and scrolls when it is long, and never
+// heightens the pane.
+type cappedHeight struct {
+	lines int
+	label *widget.Label
 }
 
-type seenResponse struct {
-	at   time.Time
-	text string
+func (c *cappedHeight) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
-// showDiff compares the decoded payload with the response of the same resource that came
-// before it. A response shown again (a history entry selected twice) keeps its comparison;
-// one older than the two kept (an old history entry) is not compared.
-func (i *Inspector) showDiff(x coapengine.Exchange, decoded string) {
-	say := func(text string) {
-		i.diff.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text}}
+func (c *cappedHeight) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	if len(objects) == 0 || !objects[0].Visible() {
+		return fyne.Size{}
 	}
-	defer i.diff.Refresh()
-	if x.Response == nil {
-		say("No response to compare.")
-		return
-	}
-	key := x.Profile + " " + x.URI
-	at := x.Start.Add(x.RTT)
-	r, seen := i.previous[key]
-	if !seen {
-		i.order = append(i.order, key)
-		if len(i.order) > maxDiffKeys {
-			delete(i.previous, i.order[0])
-			i.order = i.order[1:]
-		}
-		r = &resourceResponses{}
-		i.previous[key] = r
-	}
-	var before seenResponse
-	switch {
-	case at.After(r.latest.at):
-		r.before, r.latest = r.latest, seenResponse{at, decoded}
-		before = r.before
-	case at.Equal(r.latest.at):
-		before = r.before
-	case at.Equal(r.before.at):
-		say("An earlier response of this resource: the Diff of the latest one compares the two.")
-		return
-	default:
-		say("An older response than the ones compared here: select the response after it to compare them.")
-		return
-	}
-	switch {
-	case before.at.IsZero():
-		say("First response of this resource: the next one will be compared with it.")
-	case before.text == decoded:
-		say("Same as the previous response of this resource.")
-	default:
-		i.diff.Segments = diffSegments(before.text, decoded)
+	line := fyne.MeasureText("Ag", theme.TextSize(), c.label.TextStyle).Height + theme.LineSpacing()
+	want := c.label.MinSize().Height
+	most := float32(c.lines)*line + 2*theme.InnerPadding()
+	return fyne.NewSize(0, min(want, most))
+}
+
+// showIf shows o when cond holds and hides it otherwise.
+func showIf(o fyne.CanvasObject, cond bool) {
+	if cond {
+		o.Show()
+	} else {
+		o.Hide()
 	}
 }

@@ -44,26 +44,26 @@ func TestTheInspectorShowsPowerStatsAsATableWithTheHopThatAnswered(t *testing.T)
 		t.Fatalf("empty state %q", i.empty.Text)
 	}
 	i.Show(powerStatsExchange(6000))
-	if i.code.Text != "2.05 Content" || i.hop.Text != "answered by the device, through the gateway" {
-		t.Fatalf("code %q hop %q", i.code.Text, i.hop.Text)
+	if i.code.Text != "2.05 Content" || i.Hop() != "answered by the device, through the gateway" {
+		t.Fatalf("code %q hop %q", i.code.Text, i.Hop())
 	}
-	for _, want := range []string{"RTT 312 ms", "48 bytes", "1 retransmission", "ACK"} {
-		if !strings.Contains(i.metrics.Text, want) {
-			t.Fatalf("metrics %q lack %q", i.metrics.Text, want)
+	for _, want := range []string{"answered by the device", "RTT 312 ms", "48 bytes", "1 retransmission", "ACK"} {
+		if !strings.Contains(i.metrics.Text(), want) {
+			t.Fatalf("metrics %q lack %q", i.metrics.Text(), want)
 		}
 	}
 	fields := map[string]string{}
-	for _, r := range i.fieldRow {
+	for _, r := range i.fields.Rows() {
 		fields[r[0]] = r[1]
 	}
 	if fields["bat_voltage"] != "3.600 V (3600000 µV)" || fields["sleep_pct"] != "75.00 %" {
 		t.Fatalf("decoded rows %v", fields)
 	}
-	if len(i.optRows) != 2 || i.optRows[1][0] != "Max-Age (14)" || i.optRows[1][1] != "60" || i.optRows[1][2] != "3c" {
-		t.Fatalf("options %v", i.optRows)
+	if row := rowNamed(i.message.Rows(), "Max-Age (14)"); row == nil || row[1] != "60" || row[2] != "3c" {
+		t.Fatalf("the Max-Age option in the message view: %v", row)
 	}
-	if !strings.HasPrefix(i.hexDump.Text, "00000000  09 2c 00 00 00 00 1f 40") {
-		t.Fatalf("hex view %q", i.hexDump.Text)
+	if lines := i.hexDump.Lines(); len(lines) != 3 || !strings.HasPrefix(lines[0], "00000000  09 2c 00 00 00 00 1f 40") {
+		t.Fatalf("hex view %q", lines)
 	}
 }
 
@@ -74,8 +74,8 @@ func TestTheInspectorExplainsAGatewayTimeout(t *testing.T) {
 	x.AnsweredBy = coapengine.AnsweredByGateway
 	x.Explanation = coapengine.Explain(codes.GatewayTimeout, coapengine.AnsweredByGateway)
 	i.Show(x)
-	if i.code.Text != "5.04 Gateway Timeout" || i.code.Importance != widget.DangerImportance || i.hop.Text != "answered by the gateway" {
-		t.Fatalf("code %q (%v), hop %q", i.code.Text, i.code.Importance, i.hop.Text)
+	if i.code.Text != "5.04 Gateway Timeout" || i.code.Importance != widget.DangerImportance || i.Hop() != "answered by the gateway" {
+		t.Fatalf("code %q (%v), hop %q", i.code.Text, i.code.Importance, i.Hop())
 	}
 	if !i.explain.Visible() || !strings.Contains(i.explain.Text, "did not answer") {
 		t.Fatalf("explanation %q", i.explain.Text)
@@ -118,7 +118,7 @@ func TestTheDiffComparesWithThePreviousResponseOfTheSameResource(t *testing.T) {
 }
 
 func diffLines(i *Inspector) (removed, added []string) {
-	for _, s := range i.diff.Segments {
+	for _, s := range i.diff.Segments() {
 		ts := s.(*widget.TextSegment)
 		switch {
 		case strings.HasPrefix(ts.Text, "- "):
@@ -132,8 +132,63 @@ func diffLines(i *Inspector) (removed, added []string) {
 
 func diffText(i *Inspector) string {
 	var b strings.Builder
-	for _, s := range i.diff.Segments {
+	for _, s := range i.diff.Segments() {
 		b.WriteString(s.(*widget.TextSegment).Text)
 	}
 	return b.String()
+}
+
+// rowNamed is the row whose first cell is name (nil if none is).
+func rowNamed(rows [][]string, name string) []string {
+	for _, r := range rows {
+		if r[0] == name {
+			return r
+		}
+	}
+	return nil
+}
+
+func TestTheMessageViewShowsTheRequestAsSentAndTheAnswerAsReceived(t *testing.T) {
+	i, _ := newTestInspector(t)
+	x := powerStatsExchange(6000)
+	x.Request.Token = []byte{0x1c, 0x2a}
+	x.Request.Options = []coapengine.OptionRecord{{Number: 3, Name: "Uri-Host", Value: []byte("SSN001350050005E7D6.sim.starfish.test"), Display: "SSN001350050005E7D6.sim.starfish.test"}}
+	i.Show(x)
+	rows := i.message.Rows()
+	var sections []string
+	for _, r := range rows {
+		if strings.HasPrefix(r[0], sectionMark) {
+			sections = append(sections, r[0][1:])
+		}
+	}
+	if strings.Join(sections, ", ") != "Request as sent, Answer as received, Exchange" {
+		t.Fatalf("sections %q", sections)
+	}
+	if row := rowNamed(rows, "Token"); row == nil || row[1] != "2 bytes" || row[2] != "1c2a" {
+		t.Fatalf("token row %v", row)
+	}
+	if row := rowNamed(rows, "Uri-Host (3)"); row == nil || row[1] != "SSN001350050005E7D6.sim.starfish.test" {
+		t.Fatalf("Uri-Host row %v", row)
+	}
+	if row := rowNamed(rows, "Retransmissions"); row == nil || row[1] != "1" {
+		t.Fatalf("retransmissions row %v", row)
+	}
+}
+
+func TestANewAnswerIsReadFromItsTop(t *testing.T) {
+	i, _ := newTestInspector(t)
+	long := powerStatsExchange(6000)
+	long.Response.Payload = []byte(strings.Repeat("</sys/stats?mod=pwr>;obs;ct=42,", 200))
+	long.Response.Options = nil
+	i.Show(long)
+	i.SelectView(ViewText)
+	i.textS.Refresh()
+	i.textS.ScrollToBottom()
+	if i.textS.Offset.Y == 0 {
+		t.Fatalf("the long text does not scroll: %v in %v", i.textS.Content.Size(), i.textS.Size())
+	}
+	i.Show(powerStatsExchange(6000))
+	if i.textS.Offset.Y != 0 {
+		t.Fatalf("the next answer starts %v down", i.textS.Offset.Y)
+	}
 }

@@ -31,14 +31,18 @@ type SessionState struct {
 type StatusBar struct {
 	root    fyne.CanvasObject
 	profile *widget.Select
-	session *widget.Label
-	message *widget.Label
+	session *FitLabel
+	message *FitLabel
 	relogin *widget.Button
+	panel   *widget.Button
+	texts   *fyne.Container
 
 	// OnProfile is called when the user switches to another connected profile.
 	OnProfile func(name string)
 	// OnRelogin is called by the re-login button.
 	OnRelogin func()
+	// OnTogglePanel is called by the bottom panel's button.
+	OnTogglePanel func()
 }
 
 // NewStatusBar builds a status bar with no profile.
@@ -50,19 +54,37 @@ func NewStatusBar() *StatusBar {
 		}
 	})
 	s.profile.PlaceHolder = "no profile"
-	s.session = widget.NewLabel("No gateway connected: Connection > Connect…")
-	s.message = widget.NewLabel("")
-	s.message.Truncation = fyne.TextTruncateEllipsis
-	s.message.Importance = widget.LowImportance
+	s.session = NewFitLabel("No gateway connected: Connection > Connect…")
+	s.session.KeepHead = true
+	s.message = NewFitLabel("")
+	s.message.KeepHead = true
+	s.message.SetImportance(widget.LowImportance)
 	s.relogin = widget.NewButtonWithIcon("Log in again", theme.ViewRefreshIcon(), func() {
 		if s.OnRelogin != nil {
 			s.OnRelogin()
 		}
 	})
 	s.relogin.Disable()
-	left := container.NewHBox(s.profile, s.session, s.relogin)
-	s.root = container.NewBorder(widget.NewSeparator(), nil, left, nil, s.message)
+	s.panel = widget.NewButtonWithIcon("Panel", theme.MenuDropDownIcon(), func() {
+		if s.OnTogglePanel != nil {
+			s.OnTogglePanel()
+		}
+	})
+	s.panel.Importance = widget.LowImportance
+	left := container.NewHBox(container.New(fixedWidth{150}, s.profile))
+	right := container.NewHBox(s.relogin, s.panel)
+	s.texts = container.New(&naturalFirst{share: 0.6}, s.session, s.message)
+	s.root = container.NewBorder(widget.NewSeparator(), nil, left, right, s.texts)
 	return s
+}
+
+// SetPanelShown turns the panel button's arrow: down to fold the panel away, up to bring it.
+func (s *StatusBar) SetPanelShown(shown bool) {
+	if shown {
+		s.panel.SetIcon(theme.MenuDropDownIcon())
+	} else {
+		s.panel.SetIcon(theme.MenuDropUpIcon())
+	}
 }
 
 // Object is the status bar.
@@ -78,8 +100,11 @@ func (s *StatusBar) SetProfiles(names []string, current string) {
 // SetState shows the current profile's session, as of now.
 func (s *StatusBar) SetState(st SessionState, now time.Time) {
 	// An unchanged text is not set again: every refresh redraws the window.
-	if text := describeSession(st, now); text != s.session.Text {
+	text := describeSession(st, now)
+	if text != s.session.Text() {
 		s.session.SetText(text)
+		s.session.Tip = text
+		s.texts.Refresh() // the session's share of the line follows its length
 	}
 	if st.Gateway == "" || st.Busy {
 		s.relogin.Disable()
@@ -89,21 +114,21 @@ func (s *StatusBar) SetState(st SessionState, now time.Time) {
 }
 
 // SessionText is the session part of the bar as shown (for tests).
-func (s *StatusBar) SessionText() string { return s.session.Text }
+func (s *StatusBar) SessionText() string { return s.session.Text() }
 
 // SetMessage shows the latest message (a copy, a login, an error) at the bar's right.
 func (s *StatusBar) SetMessage(text string, important bool) {
 	s.message.SetText(text)
+	s.message.Tip = text
 	if important {
-		s.message.Importance = widget.WarningImportance
+		s.message.SetImportance(widget.WarningImportance)
 	} else {
-		s.message.Importance = widget.LowImportance
+		s.message.SetImportance(widget.LowImportance)
 	}
-	s.message.Refresh()
 }
 
 // Message is the latest message.
-func (s *StatusBar) Message() string { return s.message.Text }
+func (s *StatusBar) Message() string { return s.message.Text() }
 
 // describeSession is "gateway 127.0.0.1:5683 · account dev · session active, last traffic
 // 3 s ago · token expires in 59 min".
@@ -148,4 +173,29 @@ func ago(d time.Duration) string {
 		return fmt.Sprintf("%d s ago", int(d.Seconds())/10*10)
 	}
 	return human.Rough(d) + " ago"
+}
+
+// naturalFirst lays two objects out side by side: the first gets the width its text needs,
+// up to share of the row, the second the rest.
+type naturalFirst struct{ share float32 }
+
+func (n *naturalFirst) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	first := size.Width * n.share
+	if l, ok := objects[0].(*FitLabel); ok {
+		first = min(first, l.NaturalWidth())
+	}
+	objects[0].Move(fyne.NewPos(0, 0))
+	objects[0].Resize(fyne.NewSize(first, size.Height))
+	objects[1].Move(fyne.NewPos(first, 0))
+	objects[1].Resize(fyne.NewSize(size.Width-first, size.Height))
+}
+
+func (n *naturalFirst) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for _, o := range objects {
+		m := o.MinSize()
+		w += m.Width
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -75,6 +76,18 @@ type treeDevice struct {
 	tree   *coapengine.DeviceTree // nil until crawled
 	// loading is set while a crawl runs.
 	loading bool
+	// battery is the voltage of the last power statistics seen (0: none seen).
+	battery float64
+	// fault describes a fault injected into the device ("" when healthy).
+	fault string
+	// live holds the last observed value of each observed resource, by path.
+	live map[string]liveValue
+}
+
+// liveValue is the last value an observation brought for a resource.
+type liveValue struct {
+	text, tip string
+	at        time.Time
 }
 
 // treeProfile is one connected profile: a gateway, or direct access to devices.
@@ -360,4 +373,75 @@ func (m *MeshTree) showMenu(uid string, at fyne.Position) {
 		return
 	}
 	widget.ShowPopUpMenuAtPosition(menu, c, at)
+}
+
+// device is the tree's device host of a profile (nil when it is not listed).
+func (m *MeshTree) device(profile, host string) *treeDevice {
+	p := m.profile(profile)
+	if p == nil {
+		return nil
+	}
+	return p.byHost[strings.ToLower(host)]
+}
+
+// SetBattery shows a device's battery voltage, from the last power statistics seen, as the
+// badge of its row (warning when low, failing below the fail threshold).
+func (m *MeshTree) SetBattery(profile, host string, volts float64) {
+	if d := m.device(profile, host); d != nil && d.battery != volts {
+		d.battery = volts
+		m.tree.RefreshItem(d.id)
+	}
+}
+
+// SetFault marks a device's row with a fault injected into it ("" when it is healthy
+// again).
+func (m *MeshTree) SetFault(profile, host, fault string) {
+	if d := m.device(profile, host); d != nil && d.fault != fault {
+		d.fault = fault
+		m.tree.RefreshItem(d.id)
+	}
+}
+
+// SetLiveValue shows an observed resource's last value on its row, which glows when the
+// value changed; path is the resource's path and query, tip says more (when and which
+// notification).
+func (m *MeshTree) SetLiveValue(profile, host, path, value, tip string) {
+	d := m.device(profile, host)
+	if d == nil {
+		return
+	}
+	if d.live == nil {
+		d.live = map[string]liveValue{}
+	}
+	old, seen := d.live[path]
+	if seen && old.text == value {
+		old.tip = tip
+		d.live[path] = old
+		return
+	}
+	d.live[path] = liveValue{text: value, tip: tip, at: time.Now()}
+	m.tree.RefreshItem(NodeID(profile, host, path))
+}
+
+// LiveValue is the value shown on an observed resource's row.
+func (m *MeshTree) LiveValue(profile, host, path string) string {
+	if d := m.device(profile, host); d != nil {
+		return d.live[path].text
+	}
+	return ""
+}
+
+// DeviceBadges are the badges of a device's row as shown (for tests).
+func (m *MeshTree) DeviceBadges(profile, host string) []string {
+	d := m.device(profile, host)
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, b := range deviceLook(d).badges {
+		if b.text != "" {
+			out = append(out, b.text)
+		}
+	}
+	return out
 }

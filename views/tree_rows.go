@@ -4,38 +4,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/coap-workbench/coap-workbench/internal/human"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/coap-workbench/coap-workbench/coapengine"
 )
-
-// rowWidget is a tree row: icon, name and detail, with a context menu on a secondary tap.
-type rowWidget struct {
-	widget.BaseWidget
-	icon   *widget.Icon
-	name   *widget.Label
-	detail *widget.Label
-	uid    string
-	menu   func(uid string, at fyne.Position)
-	// selectRow selects uid in the tree.
-	selectRow func(uid string)
-}
-
-func (r *rowWidget) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, r.detail, r.name))
-}
-
-// Tapped selects the row. A row that takes secondary taps is what a click finds first, so it
-// must pass primary ones on to the tree itself.
-func (r *rowWidget) Tapped(*fyne.PointEvent) {
-	if r.selectRow != nil && r.uid != "" {
-		r.selectRow(r.uid)
-	}
-}
 
 // selectRow selects uid; a row already selected is picked again (the widget would ignore
 // it), so that a click brings its URI back to the composer.
@@ -47,42 +23,8 @@ func (m *MeshTree) selectRow(uid string) {
 	m.tree.Select(uid)
 }
 
-// TappedSecondary opens the row's context menu.
-func (r *rowWidget) TappedSecondary(e *fyne.PointEvent) {
-	if r.menu != nil {
-		r.menu(r.uid, e.AbsolutePosition)
-	}
-}
-
-func (m *MeshTree) newRow(bool) fyne.CanvasObject {
-	r := &rowWidget{icon: widget.NewIcon(theme.ComputerIcon()), name: widget.NewLabel("SSN001350050005E7D6"), detail: widget.NewLabel("Milli · 312 ms"), menu: m.showMenu, selectRow: m.selectRow}
-	r.name.Truncation = fyne.TextTruncateEllipsis
-	r.detail.Importance = widget.LowImportance
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (m *MeshTree) updateRow(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
-	r := o.(*rowWidget)
-	r.uid = uid
-	row := m.rows[uid]
-	if row == nil {
-		return
-	}
-	icon, name, detail := m.describe(row)
-	r.icon.SetResource(icon)
-	r.name.SetText(name)
-	r.detail.SetText(detail)
-	if row.warning {
-		r.name.Importance = widget.WarningImportance
-	} else {
-		r.name.Importance = widget.MediumImportance
-	}
-	r.name.Refresh()
-}
-
-// describe is a row's icon, name and detail.
-func (m *MeshTree) describe(row *treeRow) (fyne.Resource, string, string) {
+// describe is how a row looks: its icon, its name and its badges.
+func (m *MeshTree) describe(uid string, row *treeRow) rowLook {
 	switch row.kind {
 	case rowProfile:
 		p := m.profile(row.profile)
@@ -93,16 +35,16 @@ func (m *MeshTree) describe(row *treeRow) (fyne.Resource, string, string) {
 		case p.listed || len(p.devices) > 0:
 			detail = human.Plural(len(p.devices), "device")
 		}
-		return theme.StorageIcon(), p.title, detail
+		return rowLook{icon: theme.StorageIcon(), name: p.title, badges: []badge{{text: detail, importance: widget.LowImportance}}}
 	case rowDevice:
-		return deviceIcon(row.device), human.ShortHost(row.device.listed.Host), deviceDetail(row.device)
+		return deviceLook(row.device)
 	case rowNode:
-		return nodeIcon(row.node), row.node.Name, resourceDetail(row.node.Resource)
+		return m.nodeLook(uid, row)
 	}
 	if row.warning {
-		return theme.WarningIcon(), row.text, ""
+		return rowLook{icon: theme.WarningIcon(), name: row.text, warning: true}
 	}
-	return theme.InfoIcon(), row.text, ""
+	return rowLook{icon: theme.InfoIcon(), name: row.text}
 }
 
 func deviceIcon(d *treeDevice) fyne.Resource {
@@ -112,8 +54,11 @@ func deviceIcon(d *treeDevice) fyne.Resource {
 	return theme.ComputerIcon()
 }
 
-// deviceDetail is "Milli · 312 ms", "Milli · unreachable", or the type alone before a crawl.
-func deviceDetail(d *treeDevice) string {
+// deviceLook is a device row: its name cut in the middle, what it is and how it answered
+// ("Milli · 312 ms · 14 resources"), its battery from the last power statistics, an
+// injected fault, and "unreachable" with the reason in its tooltip.
+func deviceLook(d *treeDevice) rowLook {
+	look := rowLook{icon: deviceIcon(d), name: human.ShortHost(d.listed.Host), nameTip: d.listed.Host}
 	parts := []string{}
 	if d.listed.Type != "" {
 		parts = append(parts, d.listed.Type)
@@ -123,11 +68,61 @@ func deviceDetail(d *treeDevice) string {
 		parts = append(parts, "crawling…")
 	case d.tree == nil:
 	case d.tree.Reachable:
-		parts = append(parts, human.RTT(d.tree.RTT))
-	default:
-		parts = append(parts, "unreachable")
+		parts = append(parts, human.RTT(d.tree.RTT), human.Plural(len(d.tree.Resources), "resource"))
 	}
-	return strings.Join(parts, " · ")
+	look.badges = append(look.badges, badge{text: strings.Join(parts, " · "), importance: widget.LowImportance})
+	if d.battery > 0 {
+		b := badge{text: fmt.Sprintf("%.2f V", d.battery), tip: fmt.Sprintf("battery %.3f V at the last power statistics (low below %.2f V, failing below %.2f V)", d.battery, ssn.BatteryWarnVolts, ssn.BatteryFailVolts), importance: widget.SuccessImportance}
+		switch ssn.JudgeBattery(d.battery) {
+		case ssn.BatteryLow:
+			b.importance, b.text = widget.WarningImportance, b.text+" low"
+		case ssn.BatteryFailing:
+			b.importance, b.text = widget.DangerImportance, b.text+" failing"
+		}
+		look.badges = append(look.badges, b)
+	}
+	if d.fault != "" {
+		look.badges = append(look.badges, badge{text: "fault", tip: "injected fault: " + d.fault, importance: widget.WarningImportance})
+	}
+	if d.tree != nil && !d.tree.Reachable && !d.loading {
+		look.badges = append(look.badges, badge{text: "unreachable", tip: d.tree.Err, importance: widget.DangerImportance})
+	}
+	return look
+}
+
+// nodeLook is a resource row: its name, its last observed value (flashing when it changes)
+// and its link attributes ("rt=ssn.pwr ct=42 obs").
+func (m *MeshTree) nodeLook(uid string, row *treeRow) rowLook {
+	look := rowLook{icon: nodeIcon(row.node), name: row.node.Name, nameTip: row.device.listed.Base + row.node.Path}
+	if v, ok := row.device.live[row.node.Path]; ok {
+		look.badges = append(look.badges, badge{text: v.text, tip: v.tip, importance: widget.MediumImportance})
+		look.flashAt = v.at
+	}
+	if attrs := linkAttributes(row.node.Resource); attrs != "" {
+		look.badges = append(look.badges, badge{text: attrs, importance: widget.LowImportance})
+	}
+	return look
+}
+
+// linkAttributes are a resource's link attributes as link format writes them, in short.
+func linkAttributes(r *coapengine.Resource) string {
+	if r == nil {
+		return ""
+	}
+	var parts []string
+	if len(r.ResourceTypes) > 0 {
+		parts = append(parts, "rt="+strings.Join(r.ResourceTypes, " "))
+	}
+	if len(r.Interfaces) > 0 {
+		parts = append(parts, "if="+strings.Join(r.Interfaces, " "))
+	}
+	for _, ct := range r.ContentFormats {
+		parts = append(parts, fmt.Sprintf("ct=%d", ct))
+	}
+	if r.Observable {
+		parts = append(parts, "obs")
+	}
+	return strings.Join(parts, " ")
 }
 
 func nodeIcon(n *coapengine.Node) fyne.Resource {
@@ -138,14 +133,6 @@ func nodeIcon(n *coapengine.Node) fyne.Resource {
 		return theme.VisibilityIcon()
 	}
 	return theme.FileIcon()
-}
-
-// resourceDetail is what a resource's link attributes say, in a word: "observable".
-func resourceDetail(r *coapengine.Resource) string {
-	if r != nil && r.Observable {
-		return "observable"
-	}
-	return ""
 }
 
 // rebuild recomputes the filtered rows and refreshes the widget.

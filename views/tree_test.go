@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/internal/uiqueue"
@@ -132,10 +133,9 @@ func TestTheTreeListsDevicesAndCrawlsOneOnlyWhenItOpens(t *testing.T) {
 	if src.crawls(fakeHost(1)) != 0 {
 		t.Fatal("opening one device crawled another")
 	}
-	// The row says the NIC type and the round trip time.
-	row := m.rows[first]
-	if _, _, detail := m.describe(row); detail != "Milli · 312 ms" {
-		t.Fatalf("device detail %q", detail)
+	// The row says the NIC type, the round trip time and how many resources it has.
+	if badges := m.DeviceBadges("gw", fakeHost(0)); len(badges) != 1 || !strings.HasPrefix(badges[0], "Milli · 312 ms · ") || !strings.HasSuffix(badges[0], " resources") {
+		t.Fatalf("device badges %q", badges)
 	}
 	// Opening it again does not crawl again.
 	m.Tree().CloseBranch(first)
@@ -154,8 +154,10 @@ func TestAnUnreachableDeviceSaysWhyInTheTree(t *testing.T) {
 	if !info.warning || !strings.Contains(info.text, "5.04") {
 		t.Fatalf("unreachable device shows %+v", info)
 	}
-	if _, _, detail := m.describe(m.rows[id]); detail != "Milli · unreachable" {
-		t.Fatalf("detail %q", detail)
+	look := m.describe(id, m.rows[id])
+	last := look.badges[len(look.badges)-1]
+	if last.text != "unreachable" || last.importance != widget.DangerImportance || !strings.Contains(last.tip, "5.04") {
+		t.Fatalf("badges %+v: want the last to say unreachable, with the reason in its tooltip", look.badges)
 	}
 }
 
@@ -371,5 +373,64 @@ func TestTappingTheSelectedRowPicksItAgain(t *testing.T) {
 	m.selectRow(id)
 	if picks != 2 {
 		t.Fatalf("%d picks for two taps", picks)
+	}
+}
+
+func TestADeviceRowCarriesItsBatteryAndAFault(t *testing.T) {
+	m, _, q := newTestTree(t, 3)
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
+	m.SetBattery("gw", fakeHost(0), 3.56)
+	if b := m.DeviceBadges("gw", fakeHost(0)); len(b) != 2 || b[1] != "3.56 V" {
+		t.Fatalf("badges %q", b)
+	}
+	m.SetBattery("gw", fakeHost(0), 3.21)
+	look := m.describe(DeviceID("gw", fakeHost(0)), m.rows[DeviceID("gw", fakeHost(0))])
+	if b := look.badges[1]; b.text != "3.21 V low" || b.importance != widget.WarningImportance {
+		t.Fatalf("a low battery: %+v", b)
+	}
+	m.SetBattery("gw", fakeHost(0), 3.05)
+	look = m.describe(DeviceID("gw", fakeHost(0)), m.rows[DeviceID("gw", fakeHost(0))])
+	if b := look.badges[1]; b.text != "3.05 V failing" || b.importance != widget.DangerImportance {
+		t.Fatalf("a failing battery: %+v", b)
+	}
+	m.SetFault("gw", fakeHost(0), "loss 30 %")
+	if b := m.DeviceBadges("gw", fakeHost(0)); b[len(b)-1] != "fault" {
+		t.Fatalf("badges with a fault %q", b)
+	}
+	m.SetFault("gw", fakeHost(0), "")
+	if b := m.DeviceBadges("gw", fakeHost(0)); b[len(b)-1] == "fault" {
+		t.Fatalf("badges after the fault was cleared %q", b)
+	}
+}
+
+func TestAnObservedResourceShowsItsLastValueAndGlowsWhenItChanges(t *testing.T) {
+	m, _, q := newTestTree(t, 3)
+	openAndWaitForCrawl(t, m, q, "gw", fakeHost(0))
+	node := NodeID("gw", fakeHost(0), "/sys")
+	m.SetLiveValue("gw", fakeHost(0), "/sys", "3.56 V", "notification #2")
+	if got := m.LiveValue("gw", fakeHost(0), "/sys"); got != "3.56 V" {
+		t.Fatalf("live value %q", got)
+	}
+	look := m.describe(node, m.rows[node])
+	if len(look.badges) == 0 || look.badges[0].text != "3.56 V" || look.flashAt.IsZero() {
+		t.Fatalf("the row's look %+v", look)
+	}
+	r := m.newRow(false).(*rowWidget)
+	showInTestWindow(t, r, 300, 40)
+	m.updateRow(node, false, r)
+	if !r.Glowing() {
+		t.Fatal("a new value does not make the row glow")
+	}
+	first := look.flashAt
+	m.SetLiveValue("gw", fakeHost(0), "/sys", "3.56 V", "notification #3")
+	if again := m.describe(node, m.rows[node]); !again.flashAt.Equal(first) {
+		t.Fatal("the same value flashed the row again")
+	}
+}
+
+func TestResourceRowsShowTheirLinkAttributes(t *testing.T) {
+	r := &coapengine.Resource{Path: "/sys/stats?mod=pwr", ResourceTypes: []string{"ssn.pwr"}, Interfaces: []string{"core.s"}, ContentFormats: []int{42}, Observable: true}
+	if got := linkAttributes(r); got != "rt=ssn.pwr if=core.s ct=42 obs" {
+		t.Fatalf("attributes %q", got)
 	}
 }

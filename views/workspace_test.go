@@ -28,7 +28,9 @@ func TestMainScreenMarkup(t *testing.T) {
 	inspector := NewInspector(decode.NewRegistry())
 	status := NewStatusBar()
 	observe := NewObserveTab()
-	ws := NewWorkspace(tree.Object(), composer.Object(), inspector.Object(), status.Object(),
+	tabs := NewRequestTabs(composer, inspector)
+	ws := NewWorkspace(WorkspaceParts{Sidebar: tree.Object(), RequestTabs: tabs.Object(), Bar: composer.Bar(),
+		Settings: composer.Settings(), Response: inspector.Object(), Status: status.Object()},
 		container.NewTabItem("Observe", observe.Object()))
 	w := test.NewWindow(ws.Object())
 	defer w.Close()
