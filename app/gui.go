@@ -169,6 +169,7 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 	g.window.SetContent(views.WithTooltips(g.workspace.Object()))
 	g.window.SetMainMenu(g.mainMenu())
 	g.window.SetCloseIntercept(g.close)
+	views.EscapeCloses(g.window)
 
 	if n := g.wb.HistoryNotice(); n != "" {
 		g.ctrl.status.SetMessage(n, true)

@@ -175,9 +175,9 @@ func TestThePasteDialogStaysOpenWithTheReason(t *testing.T) {
 	if overlay == nil {
 		t.Fatal("no dialog")
 	}
-	var entry *widget.Entry
+	var entry *DialogEntry
 	for _, o := range test.LaidOutObjects(overlay) {
-		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+		if e, ok := o.(*DialogEntry); ok && e.MultiLine {
 			entry = e
 		}
 	}

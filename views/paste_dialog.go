@@ -33,9 +33,9 @@ type InputRequest struct {
 // ShowInputDialog asks for one value over w and hands it to accept; while accept refuses it,
 // the dialog stays open and shows the reason under the value. Enter accepts a one-line value.
 func ShowInputDialog(w fyne.Window, r InputRequest, accept func(string) error) {
-	entry := widget.NewEntry()
+	entry := NewDialogEntry()
 	if r.MultiLine {
-		entry = widget.NewMultiLineEntry()
+		entry = NewDialogMultiLineEntry()
 		entry.SetMinRowsVisible(4)
 		entry.Wrapping = fyne.TextWrapBreak
 	}

@@ -100,16 +100,16 @@ type ConnectDialog struct {
 	dialog  *dialog.CustomDialog
 	form    *widget.Form
 	saved   *widget.Select
-	name    *widget.Entry
-	gateway *widget.Entry
-	port    *widget.Entry
+	name    *DialogEntry
+	gateway *DialogEntry
+	port    *DialogEntry
 	sticky  *widget.Check
 	scheme  *widget.Check
 	source  *widget.RadioGroup
-	account *widget.Entry
-	url     *widget.Entry
-	client  *widget.Entry
-	secret  *widget.Entry
+	account *DialogEntry
+	url     *DialogEntry
+	client  *DialogEntry
+	secret  *DialogEntry
 	problem *widget.Label
 	byName  map[string]ProfileForm
 
@@ -128,20 +128,20 @@ func ShowConnectDialog(w fyne.Window, saved []ProfileForm, connect func(ProfileF
 	}
 	d.saved = widget.NewSelect(names, func(name string) { d.load(d.byName[name]) })
 	d.saved.PlaceHolder = "(a new profile)"
-	d.name = widget.NewEntry()
+	d.name = NewDialogEntry()
 	d.name.SetPlaceHolder("field-gateway")
-	d.gateway = widget.NewEntry()
+	d.gateway = NewDialogEntry()
 	d.gateway.SetPlaceHolder("gw.example.net:5683 (empty: no gateway, straight to devices)")
-	d.port = widget.NewEntry()
+	d.port = NewDialogEntry()
 	d.port.SetPlaceHolder("0 (any)")
 	d.sticky = widget.NewCheck("Sticky session (follows the account, not the socket)", nil)
 	d.scheme = widget.NewCheck("Name targets with Proxy-Scheme and Uri-Host instead of Proxy-Uri", nil)
-	d.account = widget.NewEntry()
+	d.account = NewDialogEntry()
 	d.account.SetText("dev")
-	d.url = widget.NewEntry()
+	d.url = NewDialogEntry()
 	d.url.SetPlaceHolder("https://starfish.example.net/api/tokens")
-	d.client = widget.NewEntry()
-	d.secret = widget.NewPasswordEntry()
+	d.client = NewDialogEntry()
+	d.secret = newPasswordDialogEntry()
 	d.secret.SetPlaceHolder("kept in a file only you can read; never shown in the history or the log")
 	var labels []string
 	for _, t := range tokenSources {
