@@ -14,7 +14,8 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message/pool"
 )
 
-// OptionRecord is one option of a recorded message, with its name and display value.
+// OptionRecord is one option of a recorded message, with its name and display value (as
+// DisplayOption wrote it when it was recorded; DescribeOption decodes it afresh).
 type OptionRecord struct {
 	Number  uint16 `json:"number"`
 	Name    string `json:"name"`
@@ -22,10 +23,10 @@ type OptionRecord struct {
 	Display string `json:"display,omitempty"`
 }
 
-func recordOptions(opts message.Options) []OptionRecord {
+func recordOptions(opts message.Options, inRequest bool) []OptionRecord {
 	out := make([]OptionRecord, 0, len(opts))
 	for _, o := range opts {
-		out = append(out, OptionRecord{Number: uint16(o.ID), Name: OptionName(o.ID), Value: append([]byte(nil), o.Value...), Display: DisplayOption(o)})
+		out = append(out, OptionRecord{Number: uint16(o.ID), Name: OptionName(o.ID), Value: append([]byte(nil), o.Value...), Display: DisplayOption(o, inRequest)})
 	}
 	return out
 }
@@ -60,7 +61,7 @@ func (m MessageRecord) Option(n message.OptionID) (OptionRecord, bool) {
 }
 
 func recordMessage(m *pool.Message) MessageRecord {
-	return MessageRecord{Code: m.Code(), Type: coapfmt.TypeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options()), Payload: udpendpoint.Payload(m)}
+	return MessageRecord{Code: m.Code(), Type: coapfmt.TypeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options(), isRequestCode(m.Code())), Payload: udpendpoint.Payload(m)}
 }
 
 // Answerer says who answered a request.
