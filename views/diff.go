@@ -1,38 +1,29 @@
 package views
 
 import (
-	"strings"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 )
 
-// diffSegments is a line diff of before and after: removed lines in the error colour with
-// "- ", added ones in the success colour with "+ ", the rest as they are.
+// diffSegments draws decode.DiffLines of before and after: removed lines in the error colour
+// with "- ", added ones in the success colour with "+ ", the rest as they are.
 func diffSegments(before, after string) []widget.RichTextSegment {
-	dmp := diffmatchpatch.New()
-	a, b, lines := dmp.DiffLinesToChars(before, after)
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
 	var segs []widget.RichTextSegment
-	for _, d := range diffs {
+	for _, l := range decode.DiffLines(before, after) {
 		prefix, colour := "  ", theme.ColorNameForeground
-		switch d.Type {
-		case diffmatchpatch.DiffDelete:
+		switch l.Kind {
+		case decode.Removed:
 			prefix, colour = "- ", theme.ColorNameError
-		case diffmatchpatch.DiffInsert:
+		case decode.Added:
 			prefix, colour = "+ ", theme.ColorNameSuccess
 		}
-		for _, line := range strings.SplitAfter(d.Text, "\n") {
-			if line == "" {
-				continue
-			}
-			segs = append(segs, &widget.TextSegment{
-				Text:  prefix + strings.TrimSuffix(line, "\n"),
-				Style: widget.RichTextStyle{ColorName: colour, TextStyle: fyne.TextStyle{Monospace: true}},
-			})
-		}
+		segs = append(segs, &widget.TextSegment{
+			Text:  prefix + l.Text,
+			Style: widget.RichTextStyle{ColorName: colour, TextStyle: fyne.TextStyle{Monospace: true}},
+		})
 	}
 	return segs
 }
