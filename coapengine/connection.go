@@ -90,12 +90,6 @@ type Hooks struct {
 	Now func() time.Time
 }
 
-// writeTrack counts what was sent for one token: retransmissions and blocks.
-type writeTrack struct {
-	mids   map[int32]int // message ID → times written
-	blocks int
-}
-
 // Dial opens the profile's socket (and resolves its gateway). It does not log in.
 func Dial(ctx context.Context, p Profile, hooks Hooks, logger *slog.Logger) (*Connection, error) {
 	if p.Name == "" {
@@ -126,6 +120,7 @@ func Dial(ctx context.Context, p Profile, hooks Hooks, logger *slog.Logger) (*Co
 		Logger:           logger,
 		NStart:           p.NStart,
 		OnWrite:          c.wrote,
+		OnReceive:        c.received,
 		// The client's peers are a gateway or a few servers; keep their state while the
 		// connection lives (observations rely on it).
 		IdlePeerTimeout: -1,
@@ -209,45 +204,6 @@ func (c *Connection) touch() {
 	c.mu.Lock()
 	c.lastTrafc = c.now()
 	c.mu.Unlock()
-}
-
-// wrote sees every datagram the socket sends: retransmissions and blocks are counted here.
-func (c *Connection) wrote(_ netip.AddrPort, m *pool.Message) {
-	c.touch()
-	if m.Code() < codes.GET || m.Code() > codes.IPATCH {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.tracks[string(m.Token())]
-	if t == nil {
-		return
-	}
-	t.mids[m.MessageID()]++
-	if m.HasOption(message.Block1) || m.HasOption(message.Block2) {
-		t.blocks++
-	}
-}
-
-func (c *Connection) track(token []byte) {
-	c.mu.Lock()
-	c.tracks[string(token)] = &writeTrack{mids: map[int32]int{}}
-	c.mu.Unlock()
-}
-
-// untrack returns the retransmissions and blocks counted for token.
-func (c *Connection) untrack(token []byte) (retransmissions, blocks int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.tracks[string(token)]
-	delete(c.tracks, string(token))
-	if t == nil {
-		return 0, 0
-	}
-	for _, n := range t.mids {
-		retransmissions += n - 1
-	}
-	return retransmissions, t.blocks
 }
 
 // Login opens a session on the gateway: POST /sessions with a token from the profile's source.
@@ -449,10 +405,11 @@ func (c *Connection) exchange(ctx context.Context, req Request, viaGateway, retr
 	m.ResetOptionsTo(req.options(target, viaGateway, c.profile.Form))
 	x.Request = recordMessage(m)
 	x.Request.Payload = req.Payload
-	c.track(token)
+	c.track(token, peer, x.Start)
 	resp, err := c.transfer(cc, m, req)
 	x.RTT = c.now().Sub(x.Start)
-	x.Retransmissions, x.Blocks = c.untrack(token)
+	c.awaitAcks(token)
+	c.untrack(token).describe(&x)
 	if err != nil {
 		x.Err = describeSendError(err, timeout, viaGateway)
 		x.Explanation = explainSendError(err, viaGateway)

@@ -14,7 +14,8 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message/pool"
 )
 
-// OptionRecord is one option of a recorded message, with its name and display value.
+// OptionRecord is one option of a recorded message, with its name and display value (as
+// DisplayOption wrote it when it was recorded; DescribeOption decodes it afresh).
 type OptionRecord struct {
 	Number  uint16 `json:"number"`
 	Name    string `json:"name"`
@@ -22,21 +23,30 @@ type OptionRecord struct {
 	Display string `json:"display,omitempty"`
 }
 
-func recordOptions(opts message.Options) []OptionRecord {
+func recordOptions(opts message.Options, inRequest bool) []OptionRecord {
 	out := make([]OptionRecord, 0, len(opts))
 	for _, o := range opts {
-		out = append(out, OptionRecord{Number: uint16(o.ID), Name: OptionName(o.ID), Value: append([]byte(nil), o.Value...), Display: DisplayOption(o)})
+		out = append(out, OptionRecord{Number: uint16(o.ID), Name: OptionName(o.ID), Value: append([]byte(nil), o.Value...), Display: DisplayOption(o, inRequest)})
 	}
 	return out
 }
 
 // MessageRecord is a recorded request or response.
 type MessageRecord struct {
-	Code    codes.Code     `json:"code"`
-	Type    string         `json:"type"` // CON, NON, ACK, RST
-	Token   []byte         `json:"token,omitempty"`
-	Options []OptionRecord `json:"options,omitempty"`
-	Payload []byte         `json:"payload,omitempty"`
+	Code codes.Code `json:"code"`
+	// Type is CON, NON, ACK or RST. A response's says how it came: ACK piggybacked on the
+	// acknowledgement of a CON request, CON or NON in a message of its own (see
+	// Exchange.ResponseDelivery).
+	Type string `json:"type"`
+	// MessageID is the message's ID on the wire: a request's is the first datagram's (kept by
+	// its retransmissions; a block-wise transfer's further blocks have their own, listed in
+	// Exchange.Wire), a response's is that of the message whose type and options are recorded
+	// here (a Block2 answer's first block, a Block1 upload's last answer). Nil when it is not
+	// known: entries recorded before message IDs were kept, and requests that never left.
+	MessageID *uint16        `json:"messageID,omitempty"`
+	Token     []byte         `json:"token,omitempty"`
+	Options   []OptionRecord `json:"options,omitempty"`
+	Payload   []byte         `json:"payload,omitempty"`
 }
 
 // ContentFormat returns the message's Content-Format, or NoFormat.
@@ -60,7 +70,12 @@ func (m MessageRecord) Option(n message.OptionID) (OptionRecord, bool) {
 }
 
 func recordMessage(m *pool.Message) MessageRecord {
-	return MessageRecord{Code: m.Code(), Type: coapfmt.TypeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options()), Payload: udpendpoint.Payload(m)}
+	r := MessageRecord{Code: m.Code(), Type: coapfmt.TypeName(m.Type()), Token: append([]byte(nil), m.Token()...), Options: recordOptions(m.Options(), isRequestCode(m.Code())), Payload: udpendpoint.Payload(m)}
+	if mid := m.MessageID(); message.ValidateMID(mid) {
+		id := uint16(mid)
+		r.MessageID = &id
+	}
+	return r
 }
 
 // Answerer says who answered a request.
@@ -90,9 +105,15 @@ type Exchange struct {
 	// Retransmissions counts request datagrams sent again for lack of an acknowledgement.
 	Retransmissions int `json:"retransmissions,omitempty"`
 	// Blocks counts the block-wise messages of the exchange (0: it was not block-wise).
-	Blocks     int      `json:"blocks,omitempty"`
-	AnsweredBy Answerer `json:"answeredBy,omitempty"`
-	Err        string   `json:"error,omitempty"`
+	Blocks int `json:"blocks,omitempty"`
+	// Wire lists the exchange's datagrams both ways in the order they crossed the wire: every
+	// request block with its message ID, each retransmission, the peer's ACKs and answers (nil
+	// for notifications, whose Response is their one datagram, and in entries recorded before
+	// it was kept). WireOmitted counts the datagrams of a long transfer left out of it.
+	Wire        []WireMessage `json:"wire,omitempty"`
+	WireOmitted int           `json:"wireOmitted,omitempty"`
+	AnsweredBy  Answerer      `json:"answeredBy,omitempty"`
+	Err         string        `json:"error,omitempty"`
 	// Explanation says in plain words what a 4.xx or 5.xx answer (or an error) means here.
 	Explanation string `json:"explanation,omitempty"`
 	// Notification marks an Observe notification; ObserveSeq is its sequence number.
@@ -134,6 +155,24 @@ func RequestOf(x Exchange) Request {
 		}
 	}
 	return r
+}
+
+// ResponseDelivery says how the answer came, in the words of RFC 7252 §5.2: "piggybacked"
+// on the ACK of the request, "separate" when it came in a CON or NON message of its own (the
+// request was acknowledged first, or was NON), "reset" for an RST; "" without an answer.
+func (x Exchange) ResponseDelivery() string {
+	if x.Response == nil {
+		return ""
+	}
+	switch x.Response.Type {
+	case "ACK":
+		return "piggybacked"
+	case "CON", "NON":
+		return "separate"
+	case "RST":
+		return "reset"
+	}
+	return ""
 }
 
 // Code is the response code (0 without a response).

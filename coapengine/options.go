@@ -20,42 +20,64 @@ const (
 	FormatString
 )
 
-// OptionDef names a CoAP option.
+// String names the format as RFC 7252 §3.2 does: "empty", "opaque", "uint" or "string".
+func (f OptionFormat) String() string {
+	switch f {
+	case FormatEmpty:
+		return "empty"
+	case FormatUint:
+		return "uint"
+	case FormatString:
+		return "string"
+	}
+	return "opaque"
+}
+
+// OptionDef names a CoAP option and says how it is used: what an option picker lists.
 type OptionDef struct {
 	Number message.OptionID
 	Name   string
 	Format OptionFormat
+	// Repeatable options may occur more than once in a message (Uri-Path, ETag ...).
+	Repeatable bool
+	// Description says in one line what the option is for.
+	Description string
 }
+
+// Derived reports whether the engine sets the option itself, from the request's URI, route,
+// formats or block-wise transfer (Uri-*, Proxy-*, Content-Format, Accept, Block1/2,
+// Size1/2): a composer offers the field that sets it rather than a raw option.
+func (d OptionDef) Derived() bool { return derivedOptions[d.Number] }
 
 // HopLimit is RFC 8768's option, which go-coap does not name.
 const HopLimit message.OptionID = 16
 
-// OptionDefs are the options the engine knows by name: RFC 7252, 7641, 7959, 8768, 9175 and
-// the no-response option.
+// OptionDefs are the options the engine knows by name, in the order of their numbers: RFC
+// 7252, 7641, 7959, 8768, 9175 and the no-response option (RFC 7967).
 var OptionDefs = []OptionDef{
-	{message.IfMatch, "If-Match", FormatOpaque},
-	{message.URIHost, "Uri-Host", FormatString},
-	{message.ETag, "ETag", FormatOpaque},
-	{message.IfNoneMatch, "If-None-Match", FormatEmpty},
-	{message.Observe, "Observe", FormatUint},
-	{message.URIPort, "Uri-Port", FormatUint},
-	{message.LocationPath, "Location-Path", FormatString},
-	{message.URIPath, "Uri-Path", FormatString},
-	{message.ContentFormat, "Content-Format", FormatUint},
-	{message.MaxAge, "Max-Age", FormatUint},
-	{message.URIQuery, "Uri-Query", FormatString},
-	{HopLimit, "Hop-Limit", FormatUint},
-	{message.Accept, "Accept", FormatUint},
-	{message.LocationQuery, "Location-Query", FormatString},
-	{message.Block2, "Block2", FormatUint},
-	{message.Block1, "Block1", FormatUint},
-	{message.Size2, "Size2", FormatUint},
-	{message.ProxyURI, "Proxy-Uri", FormatString},
-	{message.ProxyScheme, "Proxy-Scheme", FormatString},
-	{message.Size1, "Size1", FormatUint},
-	{message.Echo, "Echo", FormatOpaque},
-	{message.NoResponse, "No-Response", FormatUint},
-	{message.RequestTag, "Request-Tag", FormatOpaque},
+	{Number: message.IfMatch, Name: "If-Match", Format: FormatOpaque, Repeatable: true, Description: "Act only if the resource's ETag is one of these (an empty value: only if it exists)"},
+	{Number: message.URIHost, Name: "Uri-Host", Format: FormatString, Description: "Host of the target (set from the URI)"},
+	{Number: message.ETag, Name: "ETag", Format: FormatOpaque, Repeatable: true, Description: "Version tag of a representation: in a request, the versions the client already holds"},
+	{Number: message.IfNoneMatch, Name: "If-None-Match", Format: FormatEmpty, Description: "Act only if the resource does not exist yet (create, never overwrite)"},
+	{Number: message.Observe, Name: "Observe", Format: FormatUint, Description: "0 registers for notifications, 1 deregisters; in a notification, its sequence number"},
+	{Number: message.URIPort, Name: "Uri-Port", Format: FormatUint, Description: "Port of the target (set from the URI)"},
+	{Number: message.LocationPath, Name: "Location-Path", Format: FormatString, Repeatable: true, Description: "Where a created resource lives: one path segment each"},
+	{Number: message.URIPath, Name: "Uri-Path", Format: FormatString, Repeatable: true, Description: "One segment of the target's path (set from the URI)"},
+	{Number: message.ContentFormat, Name: "Content-Format", Format: FormatUint, Description: "Format of the payload, e.g. 42 application/octet-stream (set from the payload's format)"},
+	{Number: message.MaxAge, Name: "Max-Age", Format: FormatUint, Description: "Seconds the answer stays fresh (60 when absent)"},
+	{Number: message.URIQuery, Name: "Uri-Query", Format: FormatString, Repeatable: true, Description: "One item of the target's query (set from the URI)"},
+	{Number: HopLimit, Name: "Hop-Limit", Format: FormatUint, Description: "Proxy hops the request may still take before it is dropped (16 when absent)"},
+	{Number: message.Accept, Name: "Accept", Format: FormatUint, Description: "Format the client wants the answer in (set from the Accept field)"},
+	{Number: message.LocationQuery, Name: "Location-Query", Format: FormatString, Repeatable: true, Description: "Query of a created resource: one item each"},
+	{Number: message.Block2, Name: "Block2", Format: FormatUint, Description: "Block of the answer: number, more-flag and size (set by block-wise transfers)"},
+	{Number: message.Block1, Name: "Block1", Format: FormatUint, Description: "Block of the request's payload: number, more-flag and size (set by block-wise transfers)"},
+	{Number: message.Size2, Name: "Size2", Format: FormatUint, Description: "Size of the whole answer in bytes; 0 in a request asks for it"},
+	{Number: message.ProxyURI, Name: "Proxy-Uri", Format: FormatString, Description: "The whole target URI, for a forward proxy (set from the URI and the gateway)"},
+	{Number: message.ProxyScheme, Name: "Proxy-Scheme", Format: FormatString, Description: "Scheme of the target for a proxy, with Uri-Host, Uri-Port and Uri-Path (set from the URI)"},
+	{Number: message.Size1, Name: "Size1", Format: FormatUint, Description: "Size of the whole request payload in bytes; in a 4.13 answer, the largest accepted"},
+	{Number: message.Echo, Name: "Echo", Format: FormatOpaque, Description: "Freshness value from the server, to be sent back with the request (RFC 9175)"},
+	{Number: message.NoResponse, Name: "No-Response", Format: FormatUint, Description: "Answers the client does not want: 2 for 2.xx, 8 for 4.xx, 16 for 5.xx, added up (RFC 7967)"},
+	{Number: message.RequestTag, Name: "Request-Tag", Format: FormatOpaque, Repeatable: true, Description: "Tells apart block-wise uploads of one client to one resource (RFC 9175)"},
 }
 
 // LookupOption finds an option by name (case-insensitive, with or without dashes) or number.
@@ -151,30 +173,4 @@ func DecodeUint(b []byte) uint32 {
 		v = v<<8 | uint32(c)
 	}
 	return v
-}
-
-// DisplayOption renders an option's value for people: numbers for uint options, text for
-// string ones, hex for opaque ones (and text that is not printable).
-func DisplayOption(o message.Option) string {
-	def, _ := LookupOption(strconv.Itoa(int(o.ID)))
-	switch def.Format {
-	case FormatEmpty:
-		return ""
-	case FormatUint:
-		return strconv.FormatUint(uint64(DecodeUint(o.Value)), 10)
-	case FormatString:
-		if printable(o.Value) {
-			return string(o.Value)
-		}
-	}
-	return "0x" + hex.EncodeToString(o.Value)
-}
-
-func printable(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

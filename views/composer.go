@@ -95,6 +95,8 @@ type Composer struct {
 	problems    []string
 	// loading suppresses validation while a request is put into the fields.
 	loading bool
+	// now is the "now" preset last used, rebuilt when it is sent unchanged.
+	now *nowPreset
 
 	// OnSend is called with a valid request when Send is pressed (or Ctrl+Enter).
 	OnSend func(ComposedRequest)
@@ -328,6 +330,7 @@ func (c *Composer) Send() {
 	for _, o := range c.options {
 		o.touched = true
 	}
+	c.refreshNow()
 	c.validate()
 	if !c.valid || c.OnSend == nil {
 		return

@@ -24,6 +24,7 @@ type optionRow struct {
 	format  *widget.Select
 	value   *leavingEntry
 	problem *widget.Label
+	about   *widget.Label
 	row     fyne.CanvasObject
 	touched bool
 }
@@ -105,6 +106,8 @@ func (c *Composer) addRow(name, format, value string, touched bool) {
 	r.format = widget.NewSelect([]string{valueText, valueUint, valueHex}, func(string) { c.validate() })
 	r.format.SetSelected(format)
 	r.problem = errorLabel()
+	r.about = secondaryLabel("")
+	r.about.Hide()
 	leave := func() {
 		if !r.blank() {
 			r.touched = true
@@ -122,7 +125,7 @@ func (c *Composer) addRow(name, format, value string, touched bool) {
 	r.value.OnChanged = func(string) { c.validate() }
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { c.removeRow(r) })
 	left := container.NewGridWithColumns(2, r.name, r.format)
-	r.row = container.NewVBox(container.NewBorder(nil, nil, left, remove, r.value), r.problem)
+	r.row = container.NewVBox(container.NewBorder(nil, nil, left, remove, r.value), r.problem, r.about)
 	c.options = append(c.options, r)
 	c.optionsBox.Add(r.row)
 	c.validate()
@@ -157,6 +160,7 @@ func (c *Composer) readOptions() []message.Option {
 	var opts []message.Option
 	var all error
 	for i, r := range c.options {
+		r.describe()
 		if r.blank() {
 			r.problem.Hide()
 			continue
@@ -235,4 +239,21 @@ func (r *optionRow) option() (message.Option, error) {
 		return message.Option{}, fmt.Errorf("%s: a value is at most 1034 bytes", def.Name)
 	}
 	return message.Option{ID: def.Number, Value: value}, nil
+}
+
+// describe says under the row what its option is for, once it names a known one.
+func (r *optionRow) describe() {
+	def, ok := lookupOptionField(r.name.Text)
+	if !ok || def.Description == "" || r.problem.Visible() {
+		r.about.Hide()
+		return
+	}
+	text := def.Description
+	if def.Derived() {
+		text += " — the workbench sets it itself; one given here is sent as well"
+	}
+	if r.about.Text != text {
+		r.about.SetText(text)
+	}
+	r.about.Show()
 }

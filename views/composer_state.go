@@ -50,6 +50,7 @@ func (c *Composer) State() ComposerState {
 // SetState puts a saved state back into the fields, as it was typed.
 func (c *Composer) SetState(s ComposerState) {
 	c.loading = true
+	c.now = nil
 	c.method.SetSelected(s.Method)
 	c.uri.SetText(s.URI)
 	c.nonConfirm.SetSelected(s.Type)

@@ -1,61 +1,58 @@
 package views
 
 import (
-	"strings"
+	"fmt"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
-	"github.com/sergi/go-diff/diffmatchpatch"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
-// diffSegments is a line diff of before and after: removed lines in the error colour with
-// "- ", added ones in the success colour with "+ ", the rest as they are.
+// diffSegments draws decode.DiffLines of before and after: removed lines in the error colour
+// with "- ", added ones in the success colour with "+ ", the rest as they are.
 func diffSegments(before, after string) []widget.RichTextSegment {
-	dmp := diffmatchpatch.New()
-	a, b, lines := dmp.DiffLinesToChars(before, after)
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
 	var segs []widget.RichTextSegment
-	for _, d := range diffs {
+	for _, l := range decode.DiffLines(before, after) {
 		prefix, colour := "  ", theme.ColorNameForeground
-		switch d.Type {
-		case diffmatchpatch.DiffDelete:
+		switch l.Kind {
+		case decode.Removed:
 			prefix, colour = "- ", theme.ColorNameError
-		case diffmatchpatch.DiffInsert:
+		case decode.Added:
 			prefix, colour = "+ ", theme.ColorNameSuccess
 		}
-		for _, line := range strings.SplitAfter(d.Text, "\n") {
-			if line == "" {
-				continue
-			}
-			segs = append(segs, &widget.TextSegment{
-				Text:  prefix + strings.TrimSuffix(line, "\n"),
-				Style: widget.RichTextStyle{ColorName: colour, TextStyle: fyne.TextStyle{Monospace: true}},
-			})
-		}
+		segs = append(segs, &widget.TextSegment{
+			Text:  prefix + l.Text,
+			Style: widget.RichTextStyle{ColorName: colour, TextStyle: fyne.TextStyle{Monospace: true}},
+		})
 	}
 	return segs
 }
 
-// diffView shows how an answer differs from the previous one of its resource: a table of the
-// fields that changed for a decoded payload, a line diff for text.
+// diffView shows how an answer differs from the previous one of its resource: for a decoded
+// payload, a table of the fields that changed (field, before, after, and the change in the
+// field's unit); for text, a line diff.
 type diffView struct {
+	note   *widget.Label
+	table  *denseTable
 	text   *widget.RichText
 	scroll *container.Scroll
 	root   fyne.CanvasObject
 }
 
 func newDiffView() *diffView {
-	v := &diffView{text: widget.NewRichText()}
+	v := &diffView{note: widget.NewLabel(""), text: widget.NewRichText()}
+	v.note.Wrapping = fyne.TextWrapWord
 	v.text.Wrapping = fyne.TextWrapBreak
+	v.table = newDenseTable([]string{"Field", "Before", "After", "Change"}, []float32{150, 0, 0})
 	v.scroll = container.NewScroll(v.text)
-	v.root = v.scroll
+	v.root = container.NewBorder(v.note, nil, nil, nil, container.NewStack(v.table.Object(), v.scroll))
+	v.table.Object().Hide()
 	return v
 }
 
@@ -64,21 +61,61 @@ func (v *diffView) Object() fyne.CanvasObject { return v.root }
 
 // Say shows a sentence instead of a diff.
 func (v *diffView) Say(text string) {
-	v.text.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text}}
+	v.note.SetText(text)
+	v.table.SetRows(nil)
+	v.table.Object().Hide()
+	v.text.Segments = nil
 	v.text.Refresh()
 }
 
-// ShowLines shows a line diff of two texts.
-func (v *diffView) ShowLines(before, after string) {
-	v.text.Segments = diffSegments(before, after)
+// Show shows how after differs from before: the fields that changed, or the lines.
+func (v *diffView) Show(before, after decode.Decoded) {
+	c := decode.Compare(before, after)
+	var rows [][]string
+	unchanged := 0
+	for _, f := range c.Fields {
+		if f.Kind == decode.Unchanged {
+			unchanged++
+			continue
+		}
+		change := f.Change
+		if change == "" {
+			change = changeWords[f.Kind]
+		}
+		rows = append(rows, []string{f.Field, f.Before, f.After, change})
+	}
+	if len(c.Fields) > 0 && len(rows) > 0 {
+		v.note.SetText(fmt.Sprintf("%s changed since the previous response of this resource, %s not.",
+			human.Count(len(rows), "field", "fields"), human.Count(unchanged, "field", "fields")))
+		v.table.SetRows(rows)
+		v.table.Object().Show()
+		v.text.Segments = nil
+		v.text.Refresh()
+		return
+	}
+	v.note.SetText("Changed lines since the previous response of this resource:")
+	v.table.Object().Hide()
+	v.text.Segments = diffSegments(before.Text, after.Text)
 	v.text.Refresh()
 }
 
-// Segments are what the view shows (for tests).
+// changeWords say a change that has no number.
+var changeWords = map[decode.ChangeKind]string{decode.Changed: "changed", decode.Added: "added", decode.Removed: "removed"}
+
+// Rows are the changed fields shown (for tests).
+func (v *diffView) Rows() [][]string { return v.table.Rows() }
+
+// Note is the sentence above the diff.
+func (v *diffView) Note() string { return v.note.Text }
+
+// Segments are the lines of a text diff shown (for tests).
 func (v *diffView) Segments() []widget.RichTextSegment { return v.text.Segments }
 
 // ScrollToTop shows the diff's beginning.
-func (v *diffView) ScrollToTop() { v.scroll.ScrollToTop() }
+func (v *diffView) ScrollToTop() {
+	v.scroll.ScrollToTop()
+	v.table.ScrollToTop()
+}
 
 // resourceResponses are the two latest responses of a resource the inspector has seen, by
 // the time they were received: the diff compares the latest with the one before it.
@@ -87,8 +124,8 @@ type resourceResponses struct {
 }
 
 type seenResponse struct {
-	at   time.Time
-	text string
+	at      time.Time
+	decoded decode.Decoded
 }
 
 // showDiff compares the decoded payload with the response of the same resource that came
@@ -99,7 +136,6 @@ func (i *Inspector) showDiff(x coapengine.Exchange, d decode.Decoded) {
 		i.diff.Say("No response to compare.")
 		return
 	}
-	decoded := d.Text
 	key := x.Profile + " " + x.URI
 	at := x.Start.Add(x.RTT)
 	r, seen := i.previous[key]
@@ -115,7 +151,7 @@ func (i *Inspector) showDiff(x coapengine.Exchange, d decode.Decoded) {
 	var before seenResponse
 	switch {
 	case at.After(r.latest.at):
-		r.before, r.latest = r.latest, seenResponse{at, decoded}
+		r.before, r.latest = r.latest, seenResponse{at, d}
 		before = r.before
 	case at.Equal(r.latest.at):
 		before = r.before
@@ -129,9 +165,9 @@ func (i *Inspector) showDiff(x coapengine.Exchange, d decode.Decoded) {
 	switch {
 	case before.at.IsZero():
 		i.diff.Say("First response of this resource: the next one will be compared with it.")
-	case before.text == decoded:
+	case before.decoded.Text == d.Text:
 		i.diff.Say("Same as the previous response of this resource.")
 	default:
-		i.diff.ShowLines(before.text, decoded)
+		i.diff.Show(before.decoded, d)
 	}
 }

@@ -1,12 +1,11 @@
 package views
 
 import (
-	"encoding/hex"
-	"strings"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 )
 
 // hexView shows a payload as Wireshark's bytes pane does: 16 bytes a row, with the offset
@@ -24,7 +23,7 @@ func newHexView() *hexView {
 	v.list = widget.NewList(
 		func() int { return len(v.lines) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|")
+			l := widget.NewLabel("0000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  ................")
 			l.TextStyle = fyne.TextStyle{Monospace: true}
 			l.Selectable = true
 			return l
@@ -48,7 +47,11 @@ func (v *hexView) SetPayload(p []byte) {
 	if len(p) == 0 {
 		v.lines = []string{"(no payload)"}
 	} else {
-		v.lines = strings.Split(strings.TrimSuffix(hex.Dump(p), "\n"), "\n")
+		rows := decode.HexRows(p)
+		v.lines = make([]string, len(rows))
+		for i, r := range rows {
+			v.lines[i] = r.Offset + "  " + r.Hex + "  " + r.ASCII
+		}
 	}
 	v.list.Refresh()
 }

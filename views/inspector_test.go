@@ -59,10 +59,10 @@ func TestTheInspectorShowsPowerStatsAsATableWithTheHopThatAnswered(t *testing.T)
 	if fields["bat_voltage"] != "3.600 V (3600000 µV)" || fields["sleep_pct"] != "75.00 %" {
 		t.Fatalf("decoded rows %v", fields)
 	}
-	if row := rowNamed(i.message.Rows(), "Max-Age (14)"); row == nil || row[1] != "60" || row[2] != "3c" {
+	if row := rowNamed(i.message.Rows(), "Max-Age (14)"); row == nil || row[1] != "60 s (1 min)" || row[2] != "3c" {
 		t.Fatalf("the Max-Age option in the message view: %v", row)
 	}
-	if lines := i.hexDump.Lines(); len(lines) != 3 || !strings.HasPrefix(lines[0], "00000000  09 2c 00 00 00 00 1f 40") {
+	if lines := i.hexDump.Lines(); len(lines) != 3 || !lines[0] != "0000  09 2c 00 00 00 00 1f 40  00 00 17 70 00 00 01 90  .,.....@...p...." {
 		t.Fatalf("hex view %q", lines)
 	}
 }
@@ -101,14 +101,18 @@ func TestTheDiffComparesWithThePreviousResponseOfTheSameResource(t *testing.T) {
 	}
 	newest := at(powerStatsExchange(7000), 20)
 	i.Show(newest)
-	removed, added := diffLines(i)
-	if len(removed) == 0 || len(removed) != len(added) || !strings.Contains(strings.Join(removed, "\n"), "sleep") {
-		t.Fatalf("diff removed %q added %q", removed, added)
+	changed := i.diff.Rows()
+	sleep := rowNamed(changed, "sleep_time")
+	if sleep == nil || sleep[1] == sleep[2] || !strings.HasPrefix(sleep[3], "+") || !strings.Contains(diffText(i), "changed") {
+		t.Fatalf("the field diff %q (%q): want sleep_time grown", changed, diffText(i))
+	}
+	if rowNamed(changed, "bat_voltage") != nil {
+		t.Fatalf("an unchanged field is listed: %q", changed)
 	}
 	// Shown again (selected twice in the history), it keeps its comparison.
 	i.Show(newest)
-	if r, a := diffLines(i); len(r) != len(removed) || len(a) != len(added) {
-		t.Fatalf("shown again: removed %q added %q", r, a)
+	if again := i.diff.Rows(); len(again) != len(changed) {
+		t.Fatalf("shown again: %q", again)
 	}
 	// An old entry is not compared backwards.
 	i.Show(at(powerStatsExchange(5000), 5))
@@ -130,12 +134,21 @@ func diffLines(i *Inspector) (removed, added []string) {
 	return removed, added
 }
 
-func diffText(i *Inspector) string {
-	var b strings.Builder
-	for _, s := range i.diff.Segments() {
-		b.WriteString(s.(*widget.TextSegment).Text)
+func diffText(i *Inspector) string { return i.diff.Note() }
+
+func TestTextAnswersAreComparedLineByLine(t *testing.T) {
+	i, _ := newTestInspector(t)
+	x := powerStatsExchange(0)
+	x.Response = &coapengine.MessageRecord{Code: codes.Content, Type: "ACK", Payload: []byte("</a>,\n</b>\n"), Options: []coapengine.OptionRecord{{Number: 12, Name: "Content-Format", Value: []byte{0}}}}
+	i.Show(x)
+	y := x
+	y.Start = x.Start.Add(time.Second)
+	y.Response = &coapengine.MessageRecord{Code: codes.Content, Type: "ACK", Payload: []byte("</a>,\n</c>\n"), Options: x.Response.Options}
+	i.Show(y)
+	removed, added := diffLines(i)
+	if len(removed) != 1 || len(added) != 1 || !strings.Contains(removed[0], "</b>") || !strings.Contains(added[0], "</c>") {
+		t.Fatalf("line diff: removed %q, added %q", removed, added)
 	}
-	return b.String()
 }
 
 // rowNamed is the row whose first cell is name (nil if none is).
@@ -161,7 +174,7 @@ func TestTheMessageViewShowsTheRequestAsSentAndTheAnswerAsReceived(t *testing.T)
 			sections = append(sections, r[0][1:])
 		}
 	}
-	if strings.Join(sections, ", ") != "Request as sent, Answer as received, Exchange" {
+	if strings.Join(sections, ", ") != "Request as sent, Answer as received (piggybacked), Exchange" {
 		t.Fatalf("sections %q", sections)
 	}
 	if row := rowNamed(rows, "Token"); row == nil || row[1] != "2 bytes" || row[2] != "1c2a" {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
-	"github.com/coap-workbench/coap-workbench/coapengine/payload"
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
@@ -321,10 +320,7 @@ func aheadOrBehind(d time.Duration) string {
 
 // SetTime sets the Device IC's clock of device to now (PUT /snsr/sys/time).
 func SetTime(ctx context.Context, conn *coapengine.Connection, device string, now time.Time) error {
-	req := coapengine.NewRequest(codes.PUT, fmt.Sprintf("coap://%s:%d/snsr/sys/time", device, ssn.MilliPort))
-	req.ContentFormat = ssn.FormatOctets
-	req.Payload = payload.TimeSet(now)
-	x, err := conn.Do(ctx, req)
+	x, err := conn.Do(ctx, coapengine.SetClockRequest(device, now))
 	if err != nil || !x.OK() {
 		_, why, _ := blame(x, err)
 		return fmt.Errorf("the time was not set: %s", why)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -534,5 +535,39 @@ func TestAfterListsOnlyWhatWasRecordedSince(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) || page.Next != 0 {
 			t.Fatalf("filter %+v: IDs %v, want %v (next %d)", f, got, want, page.Next)
 		}
+	}
+}
+
+// Message IDs and the wire log are kept (an ID of 0 as 0, not as "unknown"); an entry
+// without them, as older versions wrote, loads with none.
+func TestMessageIDsAndTheWireLogAreKept(t *testing.T) {
+	s := openTemp(t, Options{})
+	zero, answered := uint16(0), uint16(0x7711)
+	withIDs := sampleExchange(1)
+	withIDs.Request.MessageID, withIDs.Response.MessageID = &zero, &answered
+	withIDs.Wire = []coapengine.WireMessage{
+		{Sent: true, Type: "CON", Code: codes.GET, MessageID: 0},
+		{Sent: true, Type: "CON", Code: codes.GET, MessageID: 0, Retransmission: true, At: 2 * time.Second},
+		{Type: "ACK", Code: codes.Empty, MessageID: 0, At: 2100 * time.Millisecond},
+		{Type: "CON", Code: codes.Content, MessageID: 0x7711, At: 3 * time.Second, Block: "Block2 num 0 · last · 64 B"},
+	}
+	s.Append(withIDs)
+	s.Append(sampleExchange(2))
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Request.MessageID == nil || *got.Request.MessageID != 0 || got.Response.MessageID == nil || *got.Response.MessageID != 0x7711 || !reflect.DeepEqual(got.Wire, withIDs.Wire) {
+		t.Fatalf("kept request ID %v, response ID %v, wire %+v", got.Request.MessageID, got.Response.MessageID, got.Wire)
+	}
+	old, err := s.Get(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Request.MessageID != nil || old.Response.MessageID != nil || old.Wire != nil {
+		t.Fatalf("an entry without IDs loaded with request ID %v, response ID %v, wire %+v", old.Request.MessageID, old.Response.MessageID, old.Wire)
 	}
 }

@@ -26,6 +26,10 @@ type Config struct {
 	// OnWrite, when set, sees every message the endpoint sends, retransmissions included (a
 	// client counts them from it). It must be quick and must not keep m.
 	OnWrite func(to netip.AddrPort, m *pool.Message)
+	// OnReceive, when set, sees every CoAP datagram the endpoint processes (duplicates and empty
+	// acknowledgements included) before go-coap processes it, as it came off the wire. It
+	// must be quick and must not keep datagram.
+	OnReceive func(from netip.AddrPort, datagram []byte)
 	// Link shapes the traffic (fault injection). Default: none.
 	Link Link
 	// Logger receives errors of the protocol layer at debug level. Default: slog.Default().

@@ -358,6 +358,9 @@ func (e *Endpoint) process(from netip.AddrPort, datagram []byte) {
 	if p == nil {
 		return
 	}
+	if hook := e.cfg.OnReceive; hook != nil {
+		hook(from, datagram)
+	}
 	p.lastSeen.Store(time.Now().UnixNano())
 	err := p.cc.Process(nil, datagram)
 	if err == nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -365,5 +366,50 @@ func testwaitPeers(t *testing.T, e *Endpoint, n int) {
 			t.Fatalf("peers %d, want %d", e.PeerCount(), n)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// OnWrite and OnReceive see a client's request and the answer to it: one message ID, the
+// request confirmable and the answer its acknowledgement.
+func TestHooksSeeTheRequestAndItsAnswerAsTheyCrossTheWire(t *testing.T) {
+	server := listen(t, Config{Handler: echoPathHandler(nil)})
+	type seen struct {
+		typ  message.Type
+		code codes.Code
+		mid  int32
+	}
+	var mu sync.Mutex
+	var sent, received []seen
+	caller := listen(t, Config{
+		OnWrite: func(_ netip.AddrPort, m *pool.Message) {
+			mu.Lock()
+			sent = append(sent, seen{m.Type(), m.Code(), m.MessageID()})
+			mu.Unlock()
+		},
+		OnReceive: func(_ netip.AddrPort, datagram []byte) {
+			var m message.Message
+			m.Options = make(message.Options, 0, 8)
+			if _, err := coder.DefaultCoder.Decode(datagram, &m); err != nil {
+				t.Errorf("OnReceive got a datagram that does not decode: %v", err)
+			}
+			mu.Lock()
+			received = append(received, seen{m.Type, m.Code, m.MessageID})
+			mu.Unlock()
+		},
+	})
+	cc, err := caller.Conn(server.LocalAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.Get(ctxTimeout(t), "/hooked"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sent) != 1 || len(received) != 1 {
+		t.Fatalf("sent %+v, received %+v: want one each", sent, received)
+	}
+	if s, r := sent[0], received[0]; s.typ != message.Confirmable || s.code != codes.GET || r.typ != message.Acknowledgement || r.code != codes.Content || r.mid != s.mid {
+		t.Fatalf("sent %+v, received %+v: want a CON GET answered by an ACK 2.05 with its message ID", s, r)
 	}
 }
