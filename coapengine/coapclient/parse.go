@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +13,6 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
-	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -37,52 +36,6 @@ func percentDecode(s string) ([]byte, error) {
 	return out, nil
 }
 
-// maxLineLength bounds a pasted line.
-const maxLineLength = 64 << 10
-
-// shellWords splits a line into words as a POSIX shell does, with quote removal. It expands
-// nothing: a line that relies on the shell (variables, command substitution, arithmetic,
-// brace or glob patterns are taken literally) gets an error or its literal text, never the
-// workbench's own environment or files.
-func shellWords(line string) ([]string, error) {
-	if len(line) > maxLineLength {
-		return nil, fmt.Errorf("the command line is %d bytes long; a coap-client line is at most %d", len(line), maxLineLength)
-	}
-	var words []string
-	var problems []string
-	for w, err := range syntax.NewParser().WordsSeq(strings.NewReader(line)) {
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the command line: %w", err)
-		}
-		syntax.Walk(w, func(n syntax.Node) bool {
-			switch n := n.(type) {
-			case *syntax.ParamExp:
-				name := "$"
-				if n.Param != nil {
-					name += n.Param.Value
-				}
-				problems = append(problems, "uses the shell variable "+name+": put its value in instead")
-			case *syntax.CmdSubst, *syntax.ProcSubst:
-				problems = append(problems, "runs a command inside it: run that yourself and paste its output")
-			case *syntax.ArithmExp:
-				problems = append(problems, "uses shell arithmetic: put the number in instead")
-			case *syntax.ExtGlob:
-				problems = append(problems, "uses a shell pattern")
-			}
-			return true
-		})
-		if len(problems) > 0 {
-			return nil, fmt.Errorf("the command line %s", problems[0])
-		}
-		lit, err := expand.Literal(nil, w)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the command line: %w", err)
-		}
-		words = append(words, lit)
-	}
-	return words, nil
-}
-
 // Flags coap-client takes with an argument, and without one (coap-client 4.3.1).
 const (
 	flagsWithArgument    = "abefhjklmopstuvABCGHJKLMOPRSTX"
@@ -96,20 +49,117 @@ var ErrNotCoapClient = errors.New("not a coap-client command line")
 // coap-client-notls), its flags in any order as getopt takes them, and the URI. Flags that
 // only change coap-client's output (-v, -w, -o) are ignored with a note; DTLS/TLS and TCP
 // flags are errors, since the workbench speaks plain CoAP over UDP.
+//
+// The line may be preceded by a login, as Pasteable.Render writes it and the developer pages
+// show: a coap-client POST to /sessions on its own line or before "&&", fed the token through
+// a pipe (coap-workbench token | …, echo -n "$TOKEN" | …). The login is left out with a note,
+// since the workbench logs in with its profile's own token; the request is what Parse returns.
+// A login alone is returned as the request it is.
 func Parse(line string) (Command, []string, error) {
-	words, err := shellWords(line)
+	commands, err := shellCommands(line)
 	if err != nil {
 		return Command{}, nil, err
 	}
-	if len(words) == 0 {
+	if len(commands) == 0 {
 		return Command{}, nil, fmt.Errorf("%w: the line is empty", ErrNotCoapClient)
 	}
-	if !strings.HasPrefix(path.Base(words[0]), "coap-client") {
-		return Command{}, nil, fmt.Errorf("%w: it runs %q (paste a line that starts with coap-client)", ErrNotCoapClient, words[0])
+	var logins, requests []readCommand
+	var others []string
+	for _, c := range commands {
+		if !c.runsCoapClient() {
+			if !c.feedsPipe {
+				others = append(others, c.program())
+			}
+			continue
+		}
+		r := readCoapClient(c)
+		if r.isLogin() {
+			logins = append(logins, r)
+		} else {
+			requests = append(requests, r)
+		}
 	}
+	var kept readCommand
+	switch {
+	case len(logins) == 0 && len(requests) == 0:
+		return Command{}, nil, fmt.Errorf("%w: it runs %q (paste a line that starts with coap-client)", ErrNotCoapClient, commands[0].program())
+	case len(requests) == 0:
+		kept, logins = logins[len(logins)-1], logins[:len(logins)-1]
+	case len(requests) == 1:
+		kept = requests[0]
+	default:
+		for _, r := range requests {
+			if r.err != nil {
+				return Command{}, nil, r.err
+			}
+		}
+		return Command{}, nil, fmt.Errorf("the lines run %d coap-client requests: paste one (a login before it is fine)", len(requests))
+	}
+	if kept.err != nil {
+		return Command{}, nil, kept.err
+	}
+	notes := kept.notes
+	for _, l := range logins {
+		note := fmt.Sprintf("the login (POST /sessions from %s) is left out: the workbench logs in with its profile's own token", portName(l.cmd.LocalPort))
+		if l.cmd.LocalPort != kept.cmd.LocalPort || l.cmd.LocalPort == 0 {
+			note += fmt.Sprintf("; in a shell, the request from %s would get 4.01, since a Starfish session belongs to the port that logged in", portName(kept.cmd.LocalPort))
+		}
+		notes = append(notes, note)
+	}
+	if len(others) > 0 {
+		notes = append(notes, fmt.Sprintf("the line also runs %s: left out", strings.Join(others, ", ")))
+	}
+	if kept.redirected {
+		notes = append(notes, "the redirection of coap-client's input or output is left out: the answer shows in the workbench")
+	}
+	if len(kept.assigns) > 0 {
+		notes = append(notes, "the shell variables set for coap-client are left out")
+	}
+	return kept.cmd, notes, nil
+}
+
+// portName names a -p port for a note.
+func portName(port int) string {
+	if port == 0 {
+		return "a port coap-client picks"
+	}
+	return "port " + strconv.Itoa(port)
+}
+
+// readCommand is a coap-client command of a pasted line, read.
+type readCommand struct {
+	cmd        Command
+	notes      []string
+	err        error
+	redirected bool
+	assigns    []*syntax.Assign
+}
+
+// isLogin tells a login: a POST to the gateway's /sessions itself (not through -P).
+func (r readCommand) isLogin() bool {
+	if r.err != nil || r.cmd.Request.Method != codes.POST || r.cmd.Gateway != "" {
+		return false
+	}
+	u, err := url.Parse(r.cmd.Request.URI)
+	return err == nil && u.Path == "/sessions"
+}
+
+// readCoapClient reads the coap-client command c.
+func readCoapClient(c shellCommand) readCommand {
+	r := readCommand{redirected: c.redirected, assigns: c.call.Assigns}
+	words, err := c.words()
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.cmd, r.notes, r.err = parseArguments(words[1:])
+	return r
+}
+
+// parseArguments reads coap-client's arguments (the words after the program's name).
+func parseArguments(args []string) (Command, []string, error) {
 	p := parser{cmd: Command{Request: coapengine.NewRequest(codes.GET, "")}}
 	var uris []string
-	args := words[1:]
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {

@@ -105,6 +105,8 @@ func FuzzParse(f *testing.F) {
 		"coap-client -Nm put -t cbor -e 'a%00b' -O 65000,0x01 -T tok coap://[::1]:5683/a?b=c",
 		"coap-client -s 10 -B 3 -b 64 -A 60 coap://x/y -- coap://z",
 		`coap-client -e "{\"x\":1}" 'coap://a/b c'`,
+		"coap-workbench token | coap-client-notls -m post -p 12345 -t text -f - coap://127.0.0.1:5683/sessions && \\\ncoap-client-notls -m get -p 12345 -P coap://127.0.0.1:5683 coap://x:4849/sys",
+		"echo -n \"$TOKEN\" | coap-client -m post -t 0 -f - -p 1 coap://g/sessions; coap-client -p 2 coap://d/ >/dev/null",
 	} {
 		f.Add(s)
 	}
@@ -124,4 +126,56 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = fmt.Sprint(c2)
 	})
+}
+
+// TestParseLeavesOutTheLoginBeforeTheRequest reads a login and a request pasted together, as
+// the developer pages and a shell history give them: the request is read, and the note says
+// why the login is left out, and when the two ports differ, that the session would not serve.
+func TestParseLeavesOutTheLoginBeforeTheRequest(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		port  int
+		notes []string
+	}{
+		{"export TOKEN=eyJhbGciOi.x.y\n" +
+			`echo -n "$TOKEN" | coap-client -m post -t 0 -f - -p 12345 coap://gatewayhost/sessions` + "\n" +
+			"coap-client -m get -p 12345 -P coap://gatewayhost:5683 coap://devicehost:4849/.well-known/core\n",
+			12345, []string{"login (POST /sessions from port 12345) is left out"}},
+		{"coap-workbench token --data-dir /tmp/d | coap-client-notls -m post -t 0 -f - -p 12345 coap://127.0.0.1/sessions; coap-client-notls -m get -p 9999 -P coap://127.0.0.1 coap://devicehost:4849/",
+			9999, []string{"from port 9999 would get 4.01"}},
+		{"cd /tmp && coap-client -m get coap://devicehost/x > out.bin 2>&1",
+			0, []string{"also runs cd: left out", "redirection"}},
+	} {
+		c, notes, err := Parse(tc.text)
+		if err != nil {
+			t.Errorf("%s: %v", tc.text, err)
+			continue
+		}
+		if c.Request.Method != codes.GET || c.LocalPort != tc.port || c.PayloadFile != "" || len(notes) != len(tc.notes) {
+			t.Errorf("%s: got %+v, notes %q", tc.text, c, notes)
+			continue
+		}
+		for i, want := range tc.notes {
+			if !strings.Contains(notes[i], want) {
+				t.Errorf("%s: note %q, want one saying %q", tc.text, notes[i], want)
+			}
+		}
+	}
+}
+
+func TestParseRefusesLinesThatRunSeveralRequestsOrShellPrograms(t *testing.T) {
+	for text, want := range map[string]string{
+		"coap-client coap://a/x && coap-client coap://a/y":                     "run 2 coap-client requests: paste one",
+		"coap-client coap://a/x\ncoap-client -k key coap://a/y":                "DTLS",
+		"if true; then coap-client coap://a/x; fi":                             "shell syntax",
+		"(coap-client coap://a/x)":                                             "shell syntax",
+		"export TOKEN=x":                                                       "empty",
+		"$CLIENT -m get coap://a/x":                                            `runs "$CLIENT"`,
+		"coap-client -m post -e \"$(coap-workbench token)\" coap://g/sessions": "runs a command inside it",
+	} {
+		_, _, err := Parse(text)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want an error saying %q", text, err, want)
+		}
+	}
 }
