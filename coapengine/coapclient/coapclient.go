@@ -1,7 +1,8 @@
 // Package coapclient translates between the engine's requests and command lines of libcoap's
 // coap-client (4.3), the tool the Starfish developer pages use: Render gives the command line
-// that sends the same request, Parse reads one (as pasted from a page or a shell history) back
-// into a request.
+// that sends the same request, Pasteable the lines that run it as pasted into a terminal (with
+// the login a Starfish gateway needs, from a port the workbench does not hold), Parse reads
+// either (as pasted from a page or a shell history) back into a request.
 //
 // It follows what coap-client 4.3.1 really puts on the wire, checked against the binary:
 //   - -O num,text sends text's bytes as they are, even for a uint option ("-O 6,60" sends the
@@ -45,10 +46,16 @@ type Command struct {
 }
 
 // Render returns the coap-client command line that sends c, and notes on what the command
-// line cannot express exactly.
+// line cannot express exactly. For a line to paste into a terminal, with the login the
+// gateway needs, see Pasteable.
 func Render(c Command) (line string, notes []string) {
+	return render(Program, c)
+}
+
+// render is Render with program as coap-client's name.
+func render(program string, c Command) (line string, notes []string) {
 	r := c.Request
-	args := []string{Program, "-m", strings.ToLower(coapengine.MethodName(r.Method))}
+	args := []string{program, "-m", strings.ToLower(coapengine.MethodName(r.Method))}
 	if r.NonConfirmable {
 		args = append(args, "-N")
 	}
@@ -90,15 +97,21 @@ func Render(c Command) (line string, notes []string) {
 		args = append(args, "-e", percentEncode(r.Payload))
 	}
 	args = append(args, r.URI)
+	return shellLine(args), notes
+}
+
+// shellLine writes args as a POSIX shell command line, each argument quoted where the shell
+// would otherwise read it differently.
+func shellLine(args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		q, err := syntax.Quote(a, syntax.LangPOSIX)
-		if err != nil { // only NUL bytes fail, and every argument here is printable
+		if err != nil { // only NUL bytes fail, and no argument written here has one
 			q = "'" + a + "'"
 		}
 		quoted[i] = q
 	}
-	return strings.Join(quoted, " "), notes
+	return strings.Join(quoted, " ")
 }
 
 // tokenArgument is the -T argument that makes coap-client send the token t: the text whose
