@@ -118,6 +118,12 @@ func (p Pasteable) LoginLine() string {
 	if p.Login == LoginWithTokenVariable {
 		return `echo -n "$TOKEN" | ` + post
 	}
+	return p.TokenLine() + " | " + post
+}
+
+// TokenLine is the shell line that prints a token signed by the embedded gateway's key, for
+// LoginWithWorkbenchToken: coap-workbench token [--data-dir DIR].
+func (p Pasteable) TokenLine() string {
 	token := []string{p.Workbench, "token"}
 	if token[0] == "" {
 		token[0] = "coap-workbench"
@@ -125,20 +131,26 @@ func (p Pasteable) LoginLine() string {
 	if p.DataDir != "" {
 		token = append(token, "--data-dir", p.DataDir)
 	}
-	return shellLine(token) + " | " + post
+	return shellLine(token)
 }
 
 // loginJoiner joins the login and the request: the request runs once the login has run (it
 // is skipped if coap-client or coap-workbench cannot be started), on a line of its own.
 const loginJoiner = " && \\\n"
 
+// RequestLine is the coap-client line of the request alone, from Port, with notes on what it
+// cannot express exactly.
+func (p Pasteable) RequestLine() (line string, notes []string) {
+	c := p.Command
+	c.LocalPort = p.Port()
+	return render(p.program(), c)
+}
+
 // Render returns the text to paste, the login line (when the gateway needs a session) and the
 // request from the same port, joined so that a shell runs both; and notes on what the request
 // cannot express exactly and what the user must do first.
 func (p Pasteable) Render() (text string, notes []string) {
-	c := p.Command
-	c.LocalPort = p.Port()
-	request, notes := render(p.program(), c)
+	request, notes := p.RequestLine()
 	if !p.logsIn() {
 		return request, notes
 	}
