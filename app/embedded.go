@@ -108,6 +108,9 @@ type Embedded struct {
 	Traffic *traffic.Bus
 	// PortNote explains a listen address other than the one asked for ("" if none).
 	PortNote string
+	// DataDir holds the gateway's signing key, which "coap-workbench token --data-dir" signs
+	// with.
+	DataDir string
 }
 
 // Close stops the gateway, then the mesh.
@@ -152,5 +155,5 @@ func StartEmbedded(ctx context.Context, o GatewayOptions, logger *slog.Logger, f
 		m.Close()
 		return nil, err
 	}
-	return &Embedded{Gateway: g, Mesh: m, Traffic: bus, PortNote: note}, nil
+	return &Embedded{Gateway: g, Mesh: m, Traffic: bus, PortNote: note, DataDir: o.DataDir}, nil
 }

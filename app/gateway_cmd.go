@@ -11,10 +11,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
 )
 
 func runGateway(args []string, stdout, stderr io.Writer) int {
@@ -90,15 +92,12 @@ func printGatewayBanner(w io.Writer, e *Embedded, o GatewayOptions) {
 	if len(devices) > 6 {
 		fmt.Fprintf(w, "  ... and %d more (coap-workbench gateway --list-devices)\n", len(devices)-6)
 	}
-	dataDir := ""
-	if o.DataDir != gatewaylite.DefaultDataDir() {
-		dataDir = " --data-dir " + o.DataDir
-	}
-	port := g.Addr().Port()
-	host := g.Addr().Addr().String()
-	fmt.Fprintf(w, "get a token: coap-workbench token%s\n", dataDir)
-	fmt.Fprintf(w, "log in:      coap-workbench token%s | coap-client-notls -m post -t 0 -f - -p 12345 coap://%s:%d/sessions\n", dataDir, host, port)
-	fmt.Fprintf(w, "then:        coap-client-notls -m get -p 12345 -P coap://%s:%d coap://%s:4849/.well-known/core\n", host, port, devices[0].Name)
+	shell := newCoapClientCopier(e).embedded(e)
+	shell.Request = coapengine.NewRequest(codes.GET, "coap://"+devices[0].Name+":4849/.well-known/core")
+	then, _ := shell.RequestLine()
+	fmt.Fprintf(w, "get a token: %s\n", shell.TokenLine())
+	fmt.Fprintf(w, "log in:      %s\n", shell.LoginLine())
+	fmt.Fprintf(w, "then:        %s\n", then)
 }
 
 func printTraffic(w io.Writer, exchanges <-chan traffic.Exchange) {

@@ -112,7 +112,7 @@ func gatewaySummary(e *Embedded) views.GatewaySummary {
 		Domain:        e.Mesh.Domain(),
 		Profile:       e.Mesh.Profile().Name,
 		Note:          e.PortNote,
-		LoginCommand:  fmt.Sprintf("coap-workbench token | coap-client-notls -m post -t 0 -f - -p 12345 coap://%s/sessions", e.Gateway.Addr()),
+		LoginCommand:  newCoapClientCopier(e).EmbeddedLoginLine(e),
 	}
 }
 

@@ -5,13 +5,15 @@ import (
 	"io"
 	"time"
 
+	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
 	"github.com/coap-workbench/coap-workbench/gatewaylite"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/auth"
 )
 
 func runToken(args []string, stdout, stderr io.Writer) int {
 	dataDir := gatewaylite.DefaultDataDir()
-	fs := newFlagSet("token", "Prints a token signed with the local gateway's key, for POST /sessions. The token alone goes\nto standard output, so that it can be piped:\n\n  coap-workbench token | coap-client-notls -m post -t 0 -f - -p 12345 coap://127.0.0.1/sessions")
+	login := coapclient.Pasteable{Command: coapclient.Command{Gateway: "127.0.0.1:5683"}, Login: coapclient.LoginWithWorkbenchToken}
+	fs := newFlagSet("token", "Prints a token signed with the local gateway's key, for POST /sessions. The token alone goes\nto standard output, so that it can be piped:\n\n  "+login.LoginLine())
 	account := fs.String("account", "dev", "account the token is for (an id in gateway.json)")
 	ttl := fs.Duration("ttl", auth.DefaultTokenTTL, "how long the token is valid")
 	registerDataDir(fs, &dataDir)
