@@ -13,7 +13,6 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
-	"github.com/coap-workbench/coap-workbench/coapengine/coapclient"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 	"github.com/coap-workbench/coap-workbench/coapengine/series"
@@ -34,8 +33,10 @@ type controller struct {
 	composer  *views.Composer
 	inspector *views.Inspector
 	tabs      *views.RequestTabs
-	status    *views.StatusBar
-	observe   *views.ObserveTab
+	// copier writes the coap-client lines Copy as coap-client puts on the clipboard.
+	copier  *coapClientCopier
+	status  *views.StatusBar
+	observe *views.ObserveTab
 
 	// onDiagnose shows the Diagnosis tab diagnosing a device (the tree's Diagnose).
 	onDiagnose func(device string)
@@ -71,7 +72,8 @@ type runningObservation struct {
 }
 
 func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
-	c := &controller{wb: wb, logger: logger, accounts: map[string]string{}, observations: map[int]*runningObservation{}, do: fyne.Do}
+	c := &controller{wb: wb, logger: logger, accounts: map[string]string{}, observations: map[int]*runningObservation{}, do: fyne.Do,
+		copier: newCoapClientCopier(nil)}
 	c.tree = views.NewMeshTree(c)
 	c.composer = views.NewComposer(c.completions)
 	c.inspector = views.NewInspector(wb.Decoders())
@@ -87,7 +89,10 @@ func newController(wb *workbench.Workbench, logger *slog.Logger) *controller {
 	c.tree.OnAction = c.treeAction
 	c.composer.OnSend = c.send
 	c.composer.Notify = func(msg string) { c.status.SetMessage(msg, false) }
-	c.composer.Gateway = c.gatewayOfCurrent
+	c.composer.CopyLine = func(r views.ComposedRequest) (string, []string) {
+		conn, _ := c.connection(c.currentName())
+		return c.copier.Lines(conn, r.Request, observeFor(r))
+	}
 	c.status.OnProfile = func(name string) { c.useProfile(name) }
 	c.status.OnRelogin = c.relogin
 	c.observe.OnStop = c.stopObservation
@@ -177,17 +182,16 @@ func (c *controller) useProfile(name string) bool {
 	return true
 }
 
-func (c *controller) gatewayOfCurrent() (string, int) {
-	conn, err := c.connection(c.currentName())
-	if err != nil {
-		return "", 0
+// observeFor is how long a copied coap-client line observes: as long as asked, or an hour
+// for "until stopped" (coap-client observes for a set time only).
+func observeFor(r views.ComposedRequest) time.Duration {
+	switch {
+	case !r.Observe:
+		return 0
+	case r.ObserveFor > 0:
+		return r.ObserveFor
 	}
-	p := conn.Profile()
-	port := p.LocalPort
-	if port == 0 {
-		port = int(conn.LocalAddr().Port())
-	}
-	return p.Gateway, port
+	return time.Hour
 }
 
 // completions are the URIs the tree knows that contain what was typed.
@@ -290,14 +294,14 @@ func (c *controller) treeAction(a views.TreeAction, t views.TreeTarget) {
 		fyne.CurrentApp().Clipboard().SetContent(t.URI)
 		c.status.SetMessage("Copied "+t.URI, false)
 	case views.ActionCopyCoapClient:
-		cmd := coapclient.Command{Request: coapengine.NewRequest(codes.GET, t.URI)}
-		if conn, err := c.connection(t.Profile); err == nil {
-			cmd.Gateway = conn.Profile().Gateway
-			cmd.LocalPort = int(conn.LocalAddr().Port())
-		}
-		line, _ := coapclient.Render(cmd)
+		conn, _ := c.connection(t.Profile)
+		line, notes := c.copier.Lines(conn, coapengine.NewRequest(codes.GET, t.URI), 0)
 		fyne.CurrentApp().Clipboard().SetContent(line)
-		c.status.SetMessage("Copied: "+line, false)
+		msg := "Copied: " + strings.ReplaceAll(line, "\\\n", " ")
+		if len(notes) > 0 {
+			msg += " (" + strings.Join(notes, "; ") + ")"
+		}
+		c.status.SetMessage(msg, false)
 	}
 }
 

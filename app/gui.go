@@ -131,6 +131,7 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 	g.wb = workbench.Open(workbench.Options{DataDir: o.DataDir, Logger: logger})
 	g.profiles = newProfileStore(a.Preferences(), o.DataDir)
 	g.ctrl = newController(g.wb, logger)
+	g.ctrl.copier = newCoapClientCopier(g.embedded)
 
 	g.history = views.NewHistoryTab(g.wb.History(), g.wb.HistoryNotice(), g.window, g.ctrl.inspector.Show, g.replay)
 	g.logTab = views.NewLogTab(ring)

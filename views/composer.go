@@ -103,7 +103,7 @@ type Composer struct {
 	// OnChanged is called after any field changed (the request tabs retitle themselves).
 	OnChanged func()
 	// Gateway is the current profile's gateway (host:port, "" when direct) and client port,
-	// for Copy as coap-client.
+	// for Copy as coap-client when CopyLine is not set.
 	Gateway func() (gateway string, localPort int)
 	// CopyLine, when set, writes the coap-client line(s) Copy as coap-client puts on the
 	// clipboard (the window adds the login it needs); otherwise the line is the request's

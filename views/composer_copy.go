@@ -48,7 +48,7 @@ func (c *Composer) CopyAsCoapClient() {
 	}
 	line, notes := c.CoapClientLine()
 	fyne.CurrentApp().Clipboard().SetContent(line)
-	msg := "Copied: " + strings.ReplaceAll(line, "\n", " ; ")
+	msg := "Copied: " + strings.ReplaceAll(line, "\\\n", " ")
 	if len(notes) > 0 {
 		msg += " (" + strings.Join(notes, "; ") + ")"
 	}

@@ -62,7 +62,7 @@ func TestTheInspectorShowsPowerStatsAsATableWithTheHopThatAnswered(t *testing.T)
 	if row := rowNamed(i.message.Rows(), "Max-Age (14)"); row == nil || row[1] != "60 s (1 min)" || row[2] != "3c" {
 		t.Fatalf("the Max-Age option in the message view: %v", row)
 	}
-	if lines := i.hexDump.Lines(); len(lines) != 3 || !lines[0] != "0000  09 2c 00 00 00 00 1f 40  00 00 17 70 00 00 01 90  .,.....@...p...." {
+	if lines := i.hexDump.Lines(); len(lines) != 3 || lines[0] != "0000  09 2c 00 00 00 00 1f 40  00 00 17 70 00 00 01 90  .,.....@...p...." {
 		t.Fatalf("hex view %q", lines)
 	}
 }
