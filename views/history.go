@@ -126,25 +126,26 @@ type HistoryTab struct {
 	onSelect, onReplay func(coapengine.Exchange)
 	opts               listTabOptions
 
-	root          fyne.CanvasObject
-	list          *widget.List
-	rowStep       float32 // a row's height with its separator
-	filters       historyFilterBar
-	heads         *fyne.Container
-	empty, count  *widget.Label
-	emptyBox      *container.Scroll
-	status        *widget.Label
-	problem       *widget.Label
-	problemBox    *container.Scroll
-	bar           *fitRow
-	barBox        *fyne.Container
-	replay        *widget.Button
-	replayHint    *widget.Label
-	export        *widget.Button
-	clearFilters  *widget.Button
-	newestButton  *widget.Button
-	newestWaiting int  // new rows above the viewport since the user scrolled away
-	newestGap     bool // more arrived than a page: showing them starts the list over
+	root           fyne.CanvasObject
+	list           *widget.List
+	rowStep        float32 // a row's height with its separator
+	filters        historyFilterBar
+	heads          *fyne.Container
+	empty, count   *widget.Label
+	emptyBox       *container.Scroll
+	status         *widget.Label
+	problem        *widget.Label
+	problemBox     *container.Scroll
+	bar            *fitRow
+	barBox         *fyne.Container
+	replay         *widget.Button
+	replayHint     *widget.Label
+	export         *widget.Button
+	clearFilters   *widget.Button
+	newestButton   *widget.Button
+	newestWaiting  int  // new rows above the viewport since the user scrolled away
+	newestGap      bool // more arrived than a page: showing them starts the list over
+	newestUnlisted int  // with newestGap: the page of them found, not listed
 
 	resettingFilters bool // Clear filters changes the boxes: no query until it is done
 
@@ -285,14 +286,7 @@ func newHistoryHeads() *fyne.Container {
 	return container.New(historyColumns, cells...)
 }
 
-// cellText is the whole text of a cell of a history row.
-func cellText(o fyne.CanvasObject) string {
-	if l, ok := o.(*FitLabel); ok {
-		return l.Text()
-	}
-	return o.(*widget.Label).Text
-}
-
+// setCellText shows text in a cell of a history row.
 func setCellText(o fyne.CanvasObject, text string) {
 	if l, ok := o.(*FitLabel); ok {
 		l.SetText(text)

@@ -15,14 +15,18 @@ func (t *HistoryTab) scrolledAway() bool {
 	return t.list.GetScrollOffset() >= t.rowStep
 }
 
-// noteNewest counts n new rows waiting above the view; gap says that they did not fit on a
-// page, so that showing them lists the history again from the newest entry.
+// noteNewest counts n new rows put above the view, or, with gap, n rows (a page) that
+// wait unlisted because more arrived than a page holds: showing them lists the history again
+// from the newest entry. Every refresh meanwhile finds that page again: it is counted once.
 func (t *HistoryTab) noteNewest(n int, gap bool) {
-	t.newestWaiting += n
-	t.newestGap = t.newestGap || gap
+	if gap {
+		t.newestGap, t.newestUnlisted = true, n
+	} else {
+		t.newestWaiting += n
+	}
 	text := fmt.Sprintf("%s new — show", human.Thousands(t.newestWaiting))
 	if t.newestGap {
-		text = fmt.Sprintf("%s+ new — show", human.Thousands(t.newestWaiting))
+		text = fmt.Sprintf("%s+ new — show", human.Thousands(t.newestWaiting+t.newestUnlisted))
 	}
 	t.newestButton.SetText(text)
 	t.newestButton.Show()
@@ -30,7 +34,7 @@ func (t *HistoryTab) noteNewest(n int, gap bool) {
 
 // hideNewest forgets the rows that waited: they are in view.
 func (t *HistoryTab) hideNewest() {
-	t.newestWaiting, t.newestGap = 0, false
+	t.newestWaiting, t.newestGap, t.newestUnlisted = 0, false, 0
 	t.newestButton.Hide()
 }
 

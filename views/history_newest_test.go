@@ -110,3 +110,22 @@ func TestMoreThanAPageArrivingWhileScrolledAwayWaitsForTheUser(t *testing.T) {
 		t.Fatal("the newest button stays once they are shown")
 	}
 }
+
+func TestFloodsWhileScrolledAwayAreCountedOnceAndShownOnReachingTheTop(t *testing.T) {
+	store := openTestHistory(t, 100)
+	h := openHistoryTab(t, store, "")
+	h.tab.list.ScrollToOffset(10 * h.tab.rowStep)
+	const more = historyPageSize + 50
+	h.appendExchanges(t, store, 100, 100+more)
+	h.q.WaitFor(t, "the first flood", func() bool { return h.tab.newestButton.Visible() && !h.tab.refreshing })
+	h.appendExchanges(t, store, 100+more, 100+2*more)
+	h.q.WaitFor(t, "the second flood", func() bool { return !h.tab.refreshing })
+	if want := "200+ new — show"; h.tab.newestButton.Text != want {
+		t.Fatalf("after two floods the newest button says %q, want %q: a page found twice is counted once", h.tab.newestButton.Text, want)
+	}
+	h.tab.list.ScrollToTop() // by hand: the rows there are older than what waits
+	h.q.WaitFor(t, "the history listed again", func() bool { return !h.tab.newestButton.Visible() && !h.tab.loading })
+	if got, want := h.topRow(t), timeText(syntheticExchange(100+2*more-1)); got != want {
+		t.Fatalf("back at the top, the top row is from %s, want the newest, %s", got, want)
+	}
+}

@@ -140,6 +140,14 @@ func (h *historyHarness) times() []string {
 	return out
 }
 
+// cellText is the whole text of a cell of a history row.
+func cellText(o fyne.CanvasObject) string {
+	if l, ok := o.(*FitLabel); ok {
+		return l.Text()
+	}
+	return o.(*widget.Label).Text
+}
+
 // shownObjects is o and what it shows, leaving hidden objects out. Unlike
 // test.LaidOutObjects it uses the widgets' own renderers: a new renderer would detach a
 // list from its scroller.
