@@ -261,7 +261,9 @@ func historyUnavailable(notice string) fyne.CanvasObject {
 }
 
 // newHistoryRow is a row of the list: the path and the device cut their middle to fit (the
-// device's whole host name in its tooltip), the profile its end.
+// device's whole host name in its tooltip), the profile and the observe mark their end. The
+// other columns are wide enough for any of their texts: only the cells that can outgrow
+// their column truncate, as truncating shapes the text again on every update.
 func newHistoryRow() fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, len(historyHeads))
 	for i := range cells {
@@ -270,7 +272,9 @@ func newHistoryRow() fyne.CanvasObject {
 			cells[i] = NewFitLabel("")
 		default:
 			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
+			if i == colProfile || i == colObserve {
+				l.Truncation = fyne.TextTruncateEllipsis
+			}
 			cells[i] = l
 		}
 	}
