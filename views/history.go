@@ -140,7 +140,6 @@ type HistoryTab struct {
 	barBox         *fyne.Container
 	replay         *widget.Button
 	replayHint     *widget.Label
-	export         *widget.Button
 	clearFilters   *widget.Button
 	newestButton   *widget.Button
 	newestWaiting  int  // new rows above the viewport since the user scrolled away
@@ -183,14 +182,10 @@ func NewHistoryTab(store *history.Store, notice string, win fyne.Window, onSelec
 	return newHistoryTab(store, notice, win, onSelect, onReplay, listTabOptions{do: fyne.Do, location: time.Local})
 }
 
-// The bar under the list: what is shown and what the buttons do. The count gives way
-// first; the hint is dropped when the buttons need its room.
-const (
-	barStatus = iota
-	barCount
-	barClearFilters
-	barHint
-)
+// barCount is the count's place in the bar under the list (after the status): its preferred
+// width follows its text, and it gives way first; the replay hint is dropped when the
+// buttons need its room.
+const barCount = 1
 
 func newHistoryTab(store *history.Store, notice string, win fyne.Window, onSelect, onReplay func(coapengine.Exchange), opts listTabOptions) *HistoryTab {
 	t := &HistoryTab{store: store, win: win, onSelect: onSelect, onReplay: onReplay, opts: opts, selected: -1, knownDevices: map[string]string{}}
@@ -209,7 +204,7 @@ func newHistoryTab(store *history.Store, notice string, win fyne.Window, onSelec
 	t.empty.Alignment = fyne.TextAlignCenter
 	t.empty.Wrapping = fyne.TextWrapWord
 	t.emptyBox = container.NewVScroll(container.NewPadded(t.empty))
-	t.emptyBox.Hide()
+	t.showEmpty("")
 	t.count = widget.NewLabel("")
 	t.count.Truncation = fyne.TextTruncateEllipsis
 	t.status = widget.NewLabel("loading…")
@@ -218,7 +213,7 @@ func newHistoryTab(store *history.Store, notice string, win fyne.Window, onSelec
 	t.problem.Importance = widget.DangerImportance
 	t.problem.Wrapping = fyne.TextWrapWord
 	t.problemBox = container.NewVScroll(t.problem)
-	t.problemBox.Hide()
+	t.hideProblem()
 
 	t.newestButton = widget.NewButtonWithIcon("", theme.MoveUpIcon(), t.showNewest)
 	t.newestButton.Importance = widget.HighImportance
@@ -229,9 +224,9 @@ func newHistoryTab(store *history.Store, notice string, win fyne.Window, onSelec
 	t.replay.Disable()
 	t.replayHint = widget.NewLabel(historyReplayHint)
 	t.replayHint.Importance = widget.LowImportance
-	t.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), t.chooseExport)
 	t.bar = newFitRow(true, rowItem{}, rowItem{min: 60, grow: 1}, rowItem{}, rowItem{drop: 1})
-	t.barBox = container.New(t.bar, t.status, t.count, t.clearFilters, t.replayHint, t.replay, t.export,
+	t.barBox = container.New(t.bar, t.status, t.count, t.clearFilters, t.replayHint, t.replay,
+		widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), t.chooseExport),
 		widget.NewButtonWithIcon("Clear…", theme.DeleteIcon(), t.confirmClear),
 		widget.NewButtonWithIcon("Reload", theme.ViewRefreshIcon(), t.Reload))
 
