@@ -1,6 +1,24 @@
 package views
 
-import "fyne.io/fyne/v2"
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// newLabelRow is a row of labels in columns of the given widths, one label more than widths
+// (the last takes the rest); the labels that truncate says may end in an ellipsis.
+func newLabelRow(widths []float32, truncate func(column int) bool) fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, len(widths)+1)
+	for i := range cells {
+		l := widget.NewLabel("")
+		if truncate(i) {
+			l.Truncation = fyne.TextTruncateEllipsis
+		}
+		cells[i] = l
+	}
+	return container.New(newColumnsLayout(widths...), cells...)
+}
 
 // columnsLayout lays a row out in columns: every object but the last gets the width at its
 // index, the last takes what remains. Rows of a list built with the same widths line up.

@@ -34,7 +34,7 @@ const (
 // the pages loaded so far cost a few dozen bytes an entry rather than whole exchanges.
 type historyRow struct {
 	id           uint64
-	start        time.Time
+	finished     time.Time
 	rtt          time.Duration
 	profile      string
 	device       string
@@ -45,16 +45,40 @@ type historyRow struct {
 }
 
 func historyRowOf(x coapengine.Exchange) historyRow {
-	return historyRow{id: x.ID, start: x.Start, rtt: x.RTT, profile: x.Profile, device: x.Device, path: x.Path,
+	return historyRow{id: x.ID, finished: history.Finished(x), rtt: x.RTT, profile: x.Profile, device: x.Device, path: x.Path,
 		method: x.Method(), code: x.Code(), notification: x.Notification, observeSeq: x.ObserveSeq}
 }
 
-// historyColumns are the widths of time, profile, method, device, code, RTT and the observe
-// mark; the path, the column whose length varies most, takes the rest.
-var historyColumns = []float32{160, 90, 75, 185, 60, 75, 80}
+// The history's columns, path first: the path is what tells one exchange from the next. The
+// time is when the exchange finished, the order the history is listed in (history.Finished).
+const (
+	colPath = iota
+	colDevice
+	colMethod
+	colCode
+	colRTT
+	colObserve
+	colFinished
+	colProfile
+)
 
 // historyHeads name the columns.
-var historyHeads = []string{"Time", "Profile", "Method", "Device", "Code", "RTT", "Observe", "Path"}
+var historyHeads = []string{"Path", "Device", "Method", "Code", "RTT", "Observe", "Finished", "Profile"}
+
+// historyColumns lay a row out: the path takes the room the others leave; in a narrow pane
+// the profile goes first, then the observe mark, then the RTT (the selected exchange shows
+// them all in the inspector), and the device's name loses its middle. Every width is given,
+// none taken from a cell, so that the heads and every row line up whatever they say.
+var historyColumns = newFitRow(false,
+	rowItem{min: 150, want: 280, grow: 1},
+	rowItem{min: 110, want: 175},
+	rowItem{min: 70, want: 70},
+	rowItem{min: 55, want: 55},
+	rowItem{min: 70, want: 70, drop: 3},
+	rowItem{min: 75, want: 75, drop: 2},
+	rowItem{min: 150, want: 150},
+	rowItem{min: 90, want: 90, drop: 1},
+)
 
 // cells is the row's text, column by column, with its time in loc.
 func (r historyRow) cells(loc *time.Location) []string {
@@ -68,7 +92,7 @@ func (r historyRow) cells(loc *time.Location) []string {
 	if r.notification {
 		mark = fmt.Sprintf("#%d", r.observeSeq)
 	}
-	return []string{r.start.In(loc).Format("Jan _2 15:04:05.000"), r.profile, coapengine.MethodName(r.method), device, code, rtt, mark, r.path}
+	return []string{r.path, device, coapengine.MethodName(r.method), code, rtt, mark, r.finished.In(loc).Format("Jan _2 15:04:05.000"), r.profile}
 }
 
 // codeImportance colours a response code by its class.
@@ -93,21 +117,36 @@ type listTabOptions struct {
 }
 
 // HistoryTab lists the recorded exchanges newest first, page by page as the user scrolls,
-// with filters, replay, export and clearing.
+// with filters, replay, export and clearing. New exchanges appear on top while the user
+// looks at the top; once the user has scrolled down they wait above, counted on a button
+// that brings them back.
 type HistoryTab struct {
 	store              *history.Store
 	win                fyne.Window
 	onSelect, onReplay func(coapengine.Exchange)
 	opts               listTabOptions
 
-	root                 fyne.CanvasObject
-	list                 *widget.List
-	rowStep              float32 // a row's height with its separator
-	filters              historyFilterBar
-	empty, count, status *widget.Label
-	problem              *widget.Label
-	replay               *widget.Button
-	replayHint           *widget.Label
+	root           fyne.CanvasObject
+	list           *widget.List
+	rowStep        float32 // a row's height with its separator
+	filters        historyFilterBar
+	heads          *fyne.Container
+	empty, count   *widget.Label
+	emptyBox       *container.Scroll
+	status         *widget.Label
+	problem        *widget.Label
+	problemBox     *container.Scroll
+	bar            *fitRow
+	barBox         *fyne.Container
+	replay         *widget.Button
+	replayHint     *widget.Label
+	clearFilters   *widget.Button
+	newestButton   *widget.Button
+	newestWaiting  int  // new rows above the viewport since the user scrolled away
+	newestGap      bool // more arrived than a page: showing them starts the list over
+	newestUnlisted int  // with newestGap: the page of them found, not listed
+
+	resettingFilters bool // Clear filters changes the boxes: no query until it is done
 
 	// The rest is the listing's state, touched only on the main goroutine. Rows are in two
 	// slices so that both new exchanges (on top) and older pages (at the end) are appended:
@@ -117,6 +156,7 @@ type HistoryTab struct {
 	next         uint64 // the "before" of the next page
 	ended        bool   // no older entries match
 	failed       bool   // the last query failed: no more pages until a reload
+	total        int    // entries in the history, matching or not, as of the last page
 	loading      bool
 	exporting    bool
 	refreshing   bool // a query for new exchanges runs
@@ -142,6 +182,11 @@ func NewHistoryTab(store *history.Store, notice string, win fyne.Window, onSelec
 	return newHistoryTab(store, notice, win, onSelect, onReplay, listTabOptions{do: fyne.Do, location: time.Local})
 }
 
+// barCount is the count's place in the bar under the list (after the status): its preferred
+// width follows its text, and it gives way first; the replay hint is dropped when the
+// buttons need its room.
+const barCount = 1
+
 func newHistoryTab(store *history.Store, notice string, win fyne.Window, onSelect, onReplay func(coapengine.Exchange), opts listTabOptions) *HistoryTab {
 	t := &HistoryTab{store: store, win: win, onSelect: onSelect, onReplay: onReplay, opts: opts, selected: -1, knownDevices: map[string]string{}}
 	if store == nil {
@@ -154,38 +199,47 @@ func newHistoryTab(store *history.Store, notice string, win fyne.Window, onSelec
 	t.rowStep = newHistoryRow().MinSize().Height + theme.Padding()
 
 	t.filters = newHistoryFilterBar(t.filterEdited, t.applyFilters)
-	heads := newHistoryRow().(*fyne.Container)
-	for i, text := range historyHeads {
-		l := heads.Objects[i].(*widget.Label)
-		l.SetText(text)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-	}
+	t.heads = newHistoryHeads()
 	t.empty = widget.NewLabel("")
 	t.empty.Alignment = fyne.TextAlignCenter
 	t.empty.Wrapping = fyne.TextWrapWord
-	t.empty.Hide()
+	t.emptyBox = container.NewVScroll(container.NewPadded(t.empty))
+	t.showEmpty("")
 	t.count = widget.NewLabel("")
+	t.count.Truncation = fyne.TextTruncateEllipsis
 	t.status = widget.NewLabel("loading…")
 	t.status.Importance = widget.LowImportance
 	t.problem = widget.NewLabel("")
 	t.problem.Importance = widget.DangerImportance
 	t.problem.Wrapping = fyne.TextWrapWord
-	t.problem.Hide()
+	t.problemBox = container.NewVScroll(t.problem)
+	t.hideProblem()
 
+	t.newestButton = widget.NewButtonWithIcon("", theme.MoveUpIcon(), t.showNewest)
+	t.newestButton.Importance = widget.HighImportance
+	t.newestButton.Hide()
+	t.clearFilters = widget.NewButtonWithIcon("Clear filters", theme.ContentClearIcon(), t.resetFilters)
+	t.clearFilters.Hide()
 	t.replay = widget.NewButtonWithIcon("Replay", theme.MediaReplayIcon(), t.replaySelected)
 	t.replay.Disable()
-	t.replayHint = widget.NewLabel("select an exchange to replay it")
+	t.replayHint = widget.NewLabel(historyReplayHint)
 	t.replayHint.Importance = widget.LowImportance
-	buttons := container.NewHBox(t.replayHint, t.replay,
+	t.bar = newFitRow(true, rowItem{}, rowItem{min: 60, grow: 1}, rowItem{}, rowItem{drop: 1})
+	t.barBox = container.New(t.bar, t.status, t.count, t.clearFilters, t.replayHint, t.replay,
 		widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), t.chooseExport),
 		widget.NewButtonWithIcon("Clear…", theme.DeleteIcon(), t.confirmClear),
 		widget.NewButtonWithIcon("Reload", theme.ViewRefreshIcon(), t.Reload))
-	bottom := container.NewVBox(t.problem, container.NewBorder(nil, nil, container.NewHBox(t.count, t.status), buttons))
-	center := container.NewStack(t.list, container.NewPadded(container.NewVBox(t.empty)))
-	t.root = container.NewBorder(container.NewVBox(t.filters.object, heads), bottom, nil, nil, center)
+
+	newest := container.NewVBox(container.NewCenter(t.newestButton))
+	listing := container.NewStack(t.list, t.emptyBox, newest)
+	center := container.New(noteBelow{}, listing, t.problemBox)
+	t.root = container.NewBorder(container.NewVBox(t.filters.object, t.heads), t.barBox, nil, nil, center)
 	t.Reload()
 	return t
 }
+
+// historyReplayHint says what Replay needs.
+const historyReplayHint = "select an exchange to replay it"
 
 // historyUnavailable is the tab's content when there is no history: why, and what to do.
 func historyUnavailable(notice string) fyne.CanvasObject {
@@ -198,29 +252,46 @@ func historyUnavailable(notice string) fyne.CanvasObject {
 	what := widget.NewLabel("Exchanges are not recorded in this window. Requests still work; to keep and browse them, remove the cause above and start the workbench again.")
 	what.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle("No history", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewVBox(title, why, what)
+	return container.NewVScroll(container.NewVBox(title, why, what))
 }
 
-// historyOpenEnded marks the columns whose text can outgrow them (profile, device, path):
-// only those truncate, as truncating shapes the text again on every update.
-var historyOpenEnded = []bool{1: true, 3: true, 7: true}
-
+// newHistoryRow is a row of the list: the path and the device cut their middle to fit (the
+// device's whole host name in its tooltip), the profile and the observe mark their end. The
+// other columns are wide enough for any of their texts: only the cells that can outgrow
+// their column truncate, as truncating shapes the text again on every update.
 func newHistoryRow() fyne.CanvasObject {
-	return newLabelRow(historyColumns, func(i int) bool { return historyOpenEnded[i] })
+	cells := make([]fyne.CanvasObject, len(historyHeads))
+	for i := range cells {
+		switch i {
+		case colPath, colDevice:
+			cells[i] = NewFitLabel("")
+		default:
+			l := widget.NewLabel("")
+			if i == colProfile || i == colObserve {
+				l.Truncation = fyne.TextTruncateEllipsis
+			}
+			cells[i] = l
+		}
+	}
+	return container.New(historyColumns, cells...)
 }
 
-// newLabelRow is a row of labels in columns of the given widths, one label more than widths
-// (the last takes the rest); the labels that truncate says may end in an ellipsis.
-func newLabelRow(widths []float32, truncate func(column int) bool) fyne.CanvasObject {
-	cells := make([]fyne.CanvasObject, len(widths)+1)
-	for i := range cells {
-		l := widget.NewLabel("")
-		if truncate(i) {
-			l.Truncation = fyne.TextTruncateEllipsis
-		}
-		cells[i] = l
+// newHistoryHeads is the row of column names above the list, laid out as its rows.
+func newHistoryHeads() *fyne.Container {
+	cells := make([]fyne.CanvasObject, len(historyHeads))
+	for i, text := range historyHeads {
+		cells[i] = widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	return container.New(newColumnsLayout(widths...), cells...)
+	return container.New(historyColumns, cells...)
+}
+
+// setCellText shows text in a cell of a history row.
+func setCellText(o fyne.CanvasObject, text string) {
+	if l, ok := o.(*FitLabel); ok {
+		l.SetText(text)
+		return
+	}
+	o.(*widget.Label).SetText(text)
 }
 
 // Object is the tab's root object.
@@ -251,28 +322,48 @@ func (t *HistoryTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	if id >= t.rowCount() {
 		return
 	}
+	if id == 0 {
+		t.sawTop() // the newest row came into view
+	}
 	r := t.rowAt(id)
 	cells := o.(*fyne.Container).Objects
-	cells[4].(*widget.Label).Importance = codeImportance(r.code)
+	cells[colCode].(*widget.Label).Importance = codeImportance(r.code)
+	cells[colDevice].(*FitLabel).Tip = r.device
 	for i, text := range r.cells(t.opts.location) {
-		cells[i].(*widget.Label).SetText(text)
+		setCellText(cells[i], text)
 	}
+}
+
+// historyCountText says how many rows are shown of how many match, out of the total the
+// history holds (kept by the store, so it costs nothing to know). Without filters every
+// entry matches; with them, the matches are known only once the listing ended.
+func historyCountText(shown, total int, filtered, ended bool) string {
+	n, m := human.Thousands(shown), human.Thousands(total)
+	switch {
+	case !filtered && ended:
+		return fmt.Sprintf("all %s shown", n)
+	case !filtered && total > shown:
+		return fmt.Sprintf("%s of %s shown; scroll for more", n, m)
+	case !filtered:
+		return fmt.Sprintf("%s shown; scroll for more", n)
+	case ended:
+		return fmt.Sprintf("%s of %s match", n, m)
+	}
+	return fmt.Sprintf("%s+ of %s match; scroll for more", n, m)
 }
 
 // showState says how many rows are shown and whether more are coming.
 func (t *HistoryTab) showState() {
 	n := t.rowCount()
-	switch {
-	case t.loading && n == 0:
-		t.count.SetText("")
-	case t.ended:
-		t.count.SetText(fmt.Sprintf("all %s shown", human.Thousands(n)))
-	default:
-		t.count.SetText(fmt.Sprintf("%s shown; scroll for more", human.Thousands(n)))
+	count := ""
+	if !t.loading || n > 0 {
+		count = historyCountText(n, t.total, t.filter != history.Filter{}, t.ended)
 	}
 	if t.skipped > 0 {
-		t.count.SetText(fmt.Sprintf("%s (%s skipped)", t.count.Text, human.Count(t.skipped, "damaged entry", "damaged entries")))
+		count = fmt.Sprintf("%s (%s skipped)", count, human.Count(t.skipped, "damaged entry", "damaged entries"))
 	}
+	t.count.SetText(count)
+	t.bar.items[barCount].want = fyne.MeasureText(count, theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
 	switch {
 	case t.loading:
 		t.status.SetText("loading…")
@@ -283,27 +374,45 @@ func (t *HistoryTab) showState() {
 	default:
 		t.status.Hide()
 	}
+	t.showClearFilters()
 	switch {
 	case n > 0 || t.loading || t.failed:
-		t.empty.Hide()
+		t.showEmpty("")
 	case t.filter == (history.Filter{}):
-		t.empty.SetText(historyEmptyText)
-		t.empty.Show()
+		t.showEmpty(historyEmptyText)
 	case t.filter.Device != "" && !strings.Contains(t.filter.Device, "."):
 		// A short name is completed only from the rows seen, and this device has none yet.
-		t.empty.SetText("No exchange matches these filters. Try the device's full host name (SSN….domain).")
-		t.empty.Show()
+		t.showEmpty("No exchange matches these filters. Try the device's full host name (SSN….domain).")
 	default:
-		t.empty.SetText("No exchange matches these filters.")
-		t.empty.Show()
+		t.showEmpty("No exchange matches these filters.")
 	}
 }
 
-// showProblem says in the tab what went wrong.
+// showEmpty puts text over the empty list, or hides it when text is "".
+func (t *HistoryTab) showEmpty(text string) {
+	if text == "" {
+		t.empty.Hide()
+		t.emptyBox.Hide()
+		return
+	}
+	t.empty.SetText(text)
+	t.empty.Show()
+	t.emptyBox.Show()
+}
+
+// showProblem says in the tab what went wrong, under the list (scrolling when long).
 func (t *HistoryTab) showProblem(text string) {
 	t.problem.SetText(text)
 	t.problem.Show()
+	t.problemBox.Show()
+	t.problemBox.ScrollToTop()
 	t.showState()
+}
+
+// hideProblem takes a reported problem away.
+func (t *HistoryTab) hideProblem() {
+	t.problem.Hide()
+	t.problemBox.Hide()
 }
 
 // showQueryProblem says that a listing failed.

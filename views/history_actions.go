@@ -17,7 +17,21 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine/history"
 )
 
-// chooseExport asks where to export the entries the filters select.
+// exportScope says what an export writes: every entry, or those the filters select (how
+// many, when the listing has found them all).
+func (t *HistoryTab) exportScope() string {
+	switch {
+	case t.filter == (history.Filter{}) && t.total == 1:
+		return "Export the one exchange in the history"
+	case t.filter == (history.Filter{}):
+		return fmt.Sprintf("Export all %s exchanges", human.Thousands(t.total))
+	case t.ended:
+		return "Export " + human.Count(t.rowCount(), "matching exchange", "matching exchanges") + " of " + human.Thousands(t.total)
+	}
+	return fmt.Sprintf("Export the exchanges matching the filters (%s+ of %s)", human.Thousands(t.rowCount()), human.Thousands(t.total))
+}
+
+// chooseExport asks where to export the entries the filters select, saying which.
 func (t *HistoryTab) chooseExport() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		switch {
@@ -27,7 +41,7 @@ func (t *HistoryTab) chooseExport() {
 			t.exportTo(w)
 		}
 	}, t.win)
-	d.SetTitleText("Export the history (.jsonl or .csv)")
+	d.SetTitleText(t.exportScope() + " (.jsonl or .csv)")
 	d.SetFileName("history.jsonl")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".jsonl", ".csv"}))
 	d.Show()
@@ -118,7 +132,7 @@ func (t *HistoryTab) rowSelected(id widget.ListItemID) {
 		return
 	}
 	t.replay.Enable()
-	t.replayHint.Hide()
+	t.replayHint.SetText("") // the bar owns the hint's place: it drops it when short of room
 	if t.onSelect == nil {
 		return
 	}
@@ -137,7 +151,7 @@ func (t *HistoryTab) rowUnselected(widget.ListItemID) {
 	}
 	t.selected = -1
 	t.replay.Disable()
-	t.replayHint.Show()
+	t.replayHint.SetText(historyReplayHint)
 }
 
 // clearSelection forgets the selection: the rows under it changed.

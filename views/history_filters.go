@@ -59,15 +59,46 @@ func newHistoryFilterBar(typed, changed func()) historyFilterBar {
 	}
 	b.method, b.class = widget.NewSelect(methods, nil), widget.NewSelect(classes, nil)
 	for _, s := range []*widget.Select{b.method, b.class} {
+		// A picker is as wide as its placeholder at least; these always show a choice, and
+		// in a narrow pane may cut its end (the row gives them their longest choice's width
+		// when it can).
+		s.PlaceHolder = "Any"
 		s.SetSelectedIndex(0) // before OnChanged: the first choice is no change
 		s.OnChanged = func(string) { changed() }
 	}
 	b.hideNotifications = widget.NewCheck("Hide notifications", func(bool) { changed() })
-	b.object = container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, b.search),
-		container.NewGridWithColumns(5, b.device, b.path, b.method, b.class, b.hideNotifications),
-	)
+	b.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	// One line: the boxes share the room by how much people type in them; the pickers want
+	// the width of their longest choice and give some of it up in a narrow pane.
+	b.object = container.New(newFitRow(true,
+		rowItem{min: 90, want: 200, grow: 3},
+		rowItem{min: 90, want: 180, grow: 2},
+		rowItem{min: 80, want: 160, grow: 1.5},
+		rowItem{min: 95, want: selectWidth(methods)},
+		rowItem{min: 105, want: selectWidth(classes)},
+		rowItem{},
+	), b.search, b.device, b.path, b.method, b.class, b.hideNotifications)
 	return b
+}
+
+// selectWidth is the width a picker needs to show the longest of its choices whole.
+func selectWidth(options []string) float32 {
+	longest := float32(0)
+	for _, o := range options {
+		longest = max(longest, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	// The picker's own padding and drop-down icon (widget.Select's renderer).
+	return longest + 4*theme.InnerPadding() + theme.IconInlineSize() + 2*theme.Padding()
+}
+
+// reset shows no filter, without a query per box (the caller applies the filters once).
+func (b *historyFilterBar) reset() {
+	for _, e := range []*widget.Entry{b.search, b.device, b.path} {
+		e.SetText("")
+	}
+	b.method.SetSelectedIndex(0)
+	b.class.SetSelectedIndex(0)
+	b.hideNotifications.SetChecked(false)
 }
 
 // filter is the filter the bar shows. A device typed by its short name is completed from
@@ -93,6 +124,10 @@ func (b *historyFilterBar) filter(knownDevices map[string]string) history.Filter
 
 // filterEdited waits for typing to pause, then applies the filters.
 func (t *HistoryTab) filterEdited() {
+	if t.resettingFilters {
+		return
+	}
+	t.showClearFilters()
 	b := &t.filters
 	b.edits++
 	edits := b.edits
@@ -110,8 +145,30 @@ func (t *HistoryTab) filterEdited() {
 
 // applyFilters runs the query again if the filters on screen differ from the last query's.
 func (t *HistoryTab) applyFilters() {
+	if t.resettingFilters {
+		return
+	}
 	t.filters.edits++ // a pending debounce has nothing left to do
 	if t.filters.filter(t.knownDevices) != t.filter {
 		t.Reload()
 	}
+}
+
+// resetFilters takes every filter away and lists the whole history: Clear filters.
+func (t *HistoryTab) resetFilters() {
+	t.resettingFilters = true
+	t.filters.reset()
+	t.resettingFilters = false
+	t.applyFilters()
+	t.showClearFilters()
+}
+
+// showClearFilters offers Clear filters while a filter is set on screen (typed or applied).
+func (t *HistoryTab) showClearFilters() {
+	if t.filters.filter(t.knownDevices) != (history.Filter{}) || t.filter != (history.Filter{}) {
+		t.clearFilters.Show()
+	} else {
+		t.clearFilters.Hide()
+	}
+	t.barBox.Refresh()
 }

@@ -68,7 +68,7 @@ func TestHistoryTabFiltersNarrowTheListToTheMatchingExchanges(t *testing.T) {
 			if got := h.times(); !slices.Equal(got, want) {
 				t.Fatalf("%d rows shown, want exactly the %d matching exchanges newest first\ngot  %q\nwant %q", len(got), len(want), head(got), head(want))
 			}
-			if wantCount := fmt.Sprintf("all %d shown", len(want)); h.tab.count.Text != wantCount {
+			if wantCount := fmt.Sprintf("%d of %d match", len(want), n); h.tab.count.Text != wantCount {
 				t.Fatalf("count says %q, want %q", h.tab.count.Text, wantCount)
 			}
 			reset()

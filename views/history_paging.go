@@ -22,6 +22,7 @@ func (t *HistoryTab) Reload() {
 		t.newer, t.older, t.skipped = nil, p.rows, 0
 		t.clearSelection()
 		t.list.ScrollToOffset(0)
+		t.hideNewest()
 		return true
 	})
 }
@@ -54,7 +55,8 @@ func (t *HistoryTab) startLoad(before uint64, keep func(historyPage) bool) {
 			t.showQueryProblem(err)
 			return
 		}
-		t.problem.Hide()
+		t.hideProblem()
+		t.total = p.total
 		if !keep(p) {
 			t.showState()
 			return
@@ -71,6 +73,7 @@ type historyPage struct {
 	rows    []historyRow
 	next    uint64
 	skipped int
+	total   int // entries in the history, matching or not
 }
 
 // fetch lists a page off the main goroutine and hands it to apply on the main goroutine,
@@ -85,7 +88,7 @@ func (t *HistoryTab) fetchAfter(before, after uint64, apply func(historyPage, er
 	f.After = after
 	go func() {
 		p, err := store.List(ctx, f, before, historyPageSize)
-		page := historyPage{rows: make([]historyRow, len(p.Entries)), next: p.Next, skipped: p.Skipped}
+		page := historyPage{rows: make([]historyRow, len(p.Entries)), next: p.Next, skipped: p.Skipped, total: p.Total}
 		for i, x := range p.Entries {
 			page.rows[i] = historyRowOf(x)
 		}
@@ -148,7 +151,9 @@ func (t *HistoryTab) catchUp() {
 	}
 }
 
-// mergeNewest puts the rows of the newest page above the rows on screen.
+// mergeNewest puts the rows of the newest page above the rows on screen. A user looking at
+// the top sees them arrive there; one who scrolled down keeps the rows in view where they
+// are, and the newest button counts what waits above.
 func (t *HistoryTab) mergeNewest(p historyPage, err error) {
 	t.refreshing = false
 	defer t.catchUp()
@@ -156,6 +161,7 @@ func (t *HistoryTab) mergeNewest(p historyPage, err error) {
 		t.showQueryProblem(err)
 		return
 	}
+	t.total = p.total
 	var top uint64
 	if t.rowCount() > 0 {
 		top = t.rowAt(0).id
@@ -165,30 +171,44 @@ func (t *HistoryTab) mergeNewest(p historyPage, err error) {
 		fresh++
 	}
 	if fresh == 0 {
+		t.showState()
 		return
 	}
+	away := t.scrolledAway()
 	if fresh == len(p.rows) && (p.next != 0 || t.rowCount() == 0) {
-		// More arrived than a page holds (entries may lie between): start over from this page.
+		// More arrived than a page holds (entries may lie between): the list starts over
+		// from this page — at once at the top, when asked for by one who scrolled away.
+		if away {
+			t.noteNewest(len(p.rows), true)
+			t.showState()
+			return
+		}
 		t.newer, t.older = nil, p.rows
 		t.next, t.ended, t.failed = p.next, p.next == 0, false
 		t.clearSelection()
 		t.list.ScrollToOffset(0)
+		t.hideNewest()
 		t.list.Refresh()
 		t.showState()
 		return
 	}
+	offset := t.list.GetScrollOffset()
 	for i := fresh - 1; i >= 0; i-- {
 		t.newer = append(t.newer, p.rows[i])
 	}
 	t.list.Refresh()
-	// Keep what the user looks at in place: the rows above it grew by fresh.
-	if offset := t.list.GetScrollOffset(); offset > 0 {
-		t.list.ScrollToOffset(offset + float32(fresh)*t.rowStep)
-	}
 	if t.selected >= 0 {
+		// The selection follows its row (Select also scrolls to it: the offset is set below).
 		t.shifting = true
 		t.list.Select(t.selected + fresh)
 		t.shifting = false
+	}
+	if away {
+		// Keep what the user looks at in place: the rows above it grew by fresh.
+		t.list.ScrollToOffset(offset + float32(fresh)*t.rowStep)
+		t.noteNewest(fresh, false)
+	} else {
+		t.list.ScrollToOffset(0)
 	}
 	if t.trimRows() {
 		t.list.Refresh()

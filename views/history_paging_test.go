@@ -19,12 +19,12 @@ func TestHistoryTabLoadsTheNextPageWhenScrolledToTheEnd(t *testing.T) {
 	if got := h.tab.list.Length(); got != historyPageSize {
 		t.Fatalf("%d rows after opening, want one page of %d", got, historyPageSize)
 	}
-	if want := "200 shown; scroll for more"; h.tab.count.Text != want {
+	if want := "200 of 450 shown; scroll for more"; h.tab.count.Text != want {
 		t.Fatalf("count says %q, want %q", h.tab.count.Text, want)
 	}
 	h.tab.list.ScrollToBottom()
 	h.q.WaitFor(t, "the second page", func() bool { return h.tab.list.Length() == 2*historyPageSize })
-	if want := "400 shown; scroll for more"; h.tab.count.Text != want {
+	if want := "400 of 450 shown; scroll for more"; h.tab.count.Text != want {
 		t.Fatalf("count says %q, want %q", h.tab.count.Text, want)
 	}
 	h.loadAll(t)
@@ -36,7 +36,7 @@ func TestHistoryTabLoadsTheNextPageWhenScrolledToTheEnd(t *testing.T) {
 	}
 	h.tab.list.ScrollToBottom()
 	rows := screenRows(h.tab.list)
-	if last := rows[len(rows)-1][0]; last != timeText(syntheticExchange(0)) {
+	if last := rows[len(rows)-1][colFinished]; last != timeText(syntheticExchange(0)) {
 		t.Fatalf("the last row on screen is from %s, want the oldest exchange %s", last, timeText(syntheticExchange(0)))
 	}
 }
@@ -61,7 +61,7 @@ func TestHistoryTabStartsOverWhenMoreThanAPageArrivesAtOnce(t *testing.T) {
 	h.tab.list.Select(3)
 	h.appendExchanges(t, store, 30, 30+historyPageSize+50)
 	h.q.WaitFor(t, "the newest page", func() bool { return h.tab.list.Length() == historyPageSize })
-	if want := "200 shown; scroll for more"; h.tab.count.Text != want {
+	if want := "200 of 280 shown; scroll for more"; h.tab.count.Text != want {
 		t.Fatalf("count says %q, want %q", h.tab.count.Text, want)
 	}
 	if h.tab.selected != -1 || !h.tab.replay.Disabled() {
@@ -83,7 +83,7 @@ func TestHistoryTabKeepsTheNewestRowsWhenNewExchangesPileUp(t *testing.T) {
 	if got := h.tab.list.Length(); got != 80 {
 		t.Fatalf("%d rows kept, want the newest 80 once past the bound of 100", got)
 	}
-	if want := "80 shown; scroll for more"; h.tab.count.Text != want {
+	if want := "80 of 120 shown; scroll for more"; h.tab.count.Text != want {
 		t.Fatalf("count says %q, want %q", h.tab.count.Text, want)
 	}
 	h.loadAll(t)
@@ -123,7 +123,7 @@ func TestHistoryTabDropsAPageThatNoLongerFollowsTheRows(t *testing.T) {
 		defer mu.Unlock()
 		return len(held)
 	}
-	h.tab.list.ScrollToBottom()
+	h.tab.loadMore() // as the list does near its end; the user still looks at the top
 	testwait.For(t, "the next page", func() bool { return heldCount() == 1 })
 	h.appendExchanges(t, store, n, 2*n)
 	testwait.For(t, "the newest page", func() bool { return heldCount() == 2 })

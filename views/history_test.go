@@ -54,8 +54,10 @@ func syntheticExchange(i int) coapengine.Exchange {
 	return x
 }
 
-// timeText is the time column of x as the tests expect to read it.
-func timeText(x coapengine.Exchange) string { return x.Start.UTC().Format("Jan _2 15:04:05.000") }
+// timeText is the time column of x as the tests expect to read it: when x finished.
+func timeText(x coapengine.Exchange) string {
+	return x.Start.Add(x.RTT).UTC().Format("Jan _2 15:04:05.000")
+}
 
 // openTestHistory is a history of n synthetic exchanges (0 to n-1, n-1 the newest).
 func openTestHistory(t testing.TB, n int) *history.Store {
@@ -133,9 +135,17 @@ func (h *historyHarness) times() []string {
 	row := newHistoryRow().(*fyne.Container)
 	for i := range out {
 		h.tab.list.UpdateItem(i, row)
-		out[i] = row.Objects[0].(*widget.Label).Text
+		out[i] = cellText(row.Objects[colFinished])
 	}
 	return out
+}
+
+// cellText is the whole text of a cell of a history row.
+func cellText(o fyne.CanvasObject) string {
+	if l, ok := o.(*FitLabel); ok {
+		return l.Text()
+	}
+	return o.(*widget.Label).Text
 }
 
 // shownObjects is o and what it shows, leaving hidden objects out. Unlike
@@ -159,7 +169,7 @@ func shownObjects(o fyne.CanvasObject) []fyne.CanvasObject {
 	return out
 }
 
-// screenRows is the text of the rows on screen, top to bottom.
+// screenRows is the text of the rows on screen, top to bottom (of the History or the Log tab).
 func screenRows(list *widget.List) [][]string {
 	var rows [][]string
 	for _, o := range shownObjects(list) {
@@ -167,12 +177,12 @@ func screenRows(list *widget.List) [][]string {
 		if !ok {
 			continue
 		}
-		if _, columns := c.Layout.(*columnsLayout); !columns {
+		if _, columns := c.Layout.(*columnsLayout); !columns && c.Layout != fyne.Layout(historyColumns) {
 			continue
 		}
 		var cells []string
 		for _, cell := range c.Objects {
-			cells = append(cells, cell.(*widget.Label).Text)
+			cells = append(cells, cellText(cell))
 		}
 		rows = append(rows, cells)
 	}
@@ -207,10 +217,10 @@ func TestHistoryTabShowsTheNewestExchangesFirstInColumns(t *testing.T) {
 		t.Fatalf("%d rows on screen, want a screenful", len(rows))
 	}
 	for i, want := range [][]string{
-		{"Mar 14 09:00:29.029", "lab", "POST", "SSN0000000000000002", "—", "", "", "/leds/1"},
-		{"Mar 14 09:00:28.028", "field", "PUT", "SSN0000000000000001", "—", "", "#28", "/leds/1"},
-		{"Mar 14 09:00:27.027", "field", "GET", "(gateway)", "—", "", "", "/fw/version"},
-		{"Mar 14 09:00:26.026", "field", "POST", "SSN0000000000000003", "5.03", "27 ms", "", "/fw/version"},
+		{"/leds/1", "SSN0000000000000002", "POST", "—", "", "", "Mar 14 09:00:29.059", "lab"},
+		{"/leds/1", "SSN0000000000000001", "PUT", "—", "", "#28", "Mar 14 09:00:28.057", "field"},
+		{"/fw/version", "(gateway)", "GET", "—", "", "", "Mar 14 09:00:27.055", "field"},
+		{"/fw/version", "SSN0000000000000003", "POST", "5.03", "27 ms", "", "Mar 14 09:00:26.053", "field"},
 	} {
 		if got := rows[i]; !slices.Equal(got, want) {
 			t.Fatalf("row %d: %q\nwant    %q", i, got, want)

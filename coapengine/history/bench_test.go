@@ -136,3 +136,16 @@ func BenchmarkAppendBaselineBolt(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exchanges/s")
 }
+
+// BenchmarkCount measures Count on a million-entry history: a kept count, not a walk of the
+// keys.
+func BenchmarkCount(b *testing.B) {
+	s := millionEntries(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if n, err := s.Count(); err != nil || n != benchEntries {
+			b.Fatal(n, err)
+		}
+	}
+}

@@ -25,6 +25,8 @@ const (
 // ExportedEntry is one line of a JSON Lines export: the exchange and its decoded response.
 type ExportedEntry struct {
 	coapengine.Exchange
+	// Finished is when the exchange ended (see Finished): the export's order.
+	Finished time.Time `json:"finished"`
 	// MethodName and CodeText repeat the request's method and the response's code as text
 	// ("GET", "2.05 Content"): the records hold them as numbers.
 	MethodName string         `json:"method"`
@@ -38,7 +40,7 @@ type ExportedEntry struct {
 // NewExportedEntry is x with its method, code and decoded response written out.
 func NewExportedEntry(x coapengine.Exchange, reg *decode.Registry) ExportedEntry {
 	d := x.Decode(reg)
-	e := ExportedEntry{Exchange: x, MethodName: coapengine.MethodName(x.Method()), Decoder: d.Decoder, Decoded: d.Text, Fields: d.Fields}
+	e := ExportedEntry{Exchange: x, Finished: Finished(x), MethodName: coapengine.MethodName(x.Method()), Decoder: d.Decoder, Decoded: d.Text, Fields: d.Fields}
 	if d.Err != nil {
 		e.DecodeErr = d.Err.Error()
 	}
@@ -48,11 +50,12 @@ func NewExportedEntry(x coapengine.Exchange, reg *decode.Registry) ExportedEntry
 	return e
 }
 
-// CSVHeader is the first row of a CSV export.
-var CSVHeader = []string{"id", "start", "profile", "device", "method", "uri", "type", "code", "code_name", "answered_by", "rtt_ms", "retransmissions", "blocks", "notification", "observe_seq", "error", "explanation", "payload_hex", "decoded"}
+// CSVHeader is the first row of a CSV export. "finished" (when the exchange ended, the rows'
+// order) comes last, so that readers of the columns before it need not change.
+var CSVHeader = []string{"id", "start", "profile", "device", "method", "uri", "type", "code", "code_name", "answered_by", "rtt_ms", "retransmissions", "blocks", "notification", "observe_seq", "error", "explanation", "payload_hex", "decoded", "finished"}
 
-// Export writes the entries matching f, newest first, as JSON Lines or CSV, and returns how
-// many it wrote.
+// Export writes the entries matching f, newest first in the order they finished (as the
+// listing), as JSON Lines or CSV, and returns how many it wrote.
 func (s *Store) Export(ctx context.Context, w io.Writer, format string, f Filter) (int, error) {
 	bw := bufio.NewWriter(w)
 	var write func(x coapengine.Exchange) error
@@ -127,5 +130,6 @@ func (s *Store) csvRow(x coapengine.Exchange) []string {
 		x.Explanation,
 		payload,
 		x.Decode(s.opts.Decoders).Text,
+		Finished(x).UTC().Format(time.RFC3339Nano),
 	}
 }

@@ -88,6 +88,10 @@ type Page struct {
 	Next uint64
 	// Skipped counts damaged records passed over.
 	Skipped int
+	// Total is how many entries the history held when the page was read, matching or not
+	// (damaged ones included): what "114 of 1 000 000 match" counts against. Reading it
+	// costs nothing (it is kept, not counted).
+	Total int
 }
 
 // List returns up to limit entries matching f, newest first, with IDs below before (0: from
@@ -100,6 +104,7 @@ func (s *Store) List(ctx context.Context, f Filter, before uint64, limit int) (P
 	f.normalise()
 	var page Page
 	err := s.view(func(tx *bbolt.Tx) error {
+		page.Total = entryCount(tx)
 		c, indexed := candidates(tx, f)
 		if c == nil {
 			return nil
@@ -228,10 +233,11 @@ func (s *Store) Get(id uint64) (coapengine.Exchange, error) {
 	return x, err
 }
 
-// Count returns the number of entries.
+// Count returns the number of entries. It reads a kept count: it costs the same for ten
+// entries as for a million.
 func (s *Store) Count() (n int, err error) {
 	err = s.view(func(tx *bbolt.Tx) error {
-		n = tx.Bucket(bucketSummaries).Stats().KeyN
+		n = entryCount(tx)
 		return nil
 	})
 	return n, err
@@ -249,7 +255,7 @@ func (s *Store) Delete(ids ...uint64) (removed int, err error) {
 				removed++
 			}
 		}
-		return nil
+		return addToCount(tx, -removed)
 	})
 	return removed, err
 }
@@ -321,7 +327,10 @@ func (s *Store) DeleteAll() error {
 				return err
 			}
 		}
-		return tx.Bucket(bucketExchanges).SetSequence(seq)
+		if err := tx.Bucket(bucketExchanges).SetSequence(seq); err != nil {
+			return err
+		}
+		return writeCount(tx, 0)
 	})
 }
 
@@ -337,7 +346,7 @@ func (s *Store) Retain(maxCount int, maxAge time.Duration, now time.Time) (remov
 		done := false
 		err := s.update(func(tx *bbolt.Tx) error {
 			// Counted in each transaction: the writer may have recorded more meanwhile.
-			count := tx.Bucket(bucketSummaries).Stats().KeyN
+			count := entryCount(tx)
 			c := tx.Bucket(bucketSummaries).Cursor()
 			keys := make([][]byte, 0, chunk)
 			for k, v := c.First(); k != nil && len(keys) < chunk; k, v = c.Next() {
@@ -356,13 +365,18 @@ func (s *Store) Retain(maxCount int, maxAge time.Duration, now time.Time) (remov
 			if len(keys) < chunk {
 				done = true
 			}
+			gone := 0
 			for _, k := range keys {
-				if _, err := remove(tx, k); err != nil {
+				ok, err := remove(tx, k)
+				if err != nil {
 					return err
+				}
+				if ok {
+					gone++
 				}
 			}
 			n = len(keys)
-			return nil
+			return addToCount(tx, -gone)
 		})
 		if err != nil {
 			return removed, err

@@ -7,6 +7,7 @@
 // method, code, profile, device, path), so that a filter rarely decodes a whole exchange; and
 // "by-device", "by-profile" and "by-class" hold one nested bucket per value, listing the
 // sequence numbers with that value, so that a selective filter walks only its own entries.
+// "meta" keeps the number of entries (count.go).
 package history
 
 import (
@@ -37,7 +38,7 @@ var (
 	bucketByProfile = []byte("by-profile")
 	bucketByClass   = []byte("by-class")
 
-	allBuckets = [][]byte{bucketExchanges, bucketSummaries, bucketByDevice, bucketByProfile, bucketByClass}
+	allBuckets = [][]byte{bucketExchanges, bucketSummaries, bucketByDevice, bucketByProfile, bucketByClass, bucketMeta}
 )
 
 // ErrNotFound is returned for an ID the history does not hold.
@@ -161,7 +162,7 @@ func open(path string, timeout time.Duration) (db *bbolt.DB, err error) {
 				return err
 			}
 		}
-		return nil
+		return countAgainIfNeeded(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -364,6 +365,8 @@ var cborEnc = func() cbor.EncMode {
 }()
 
 func putAll(tx *bbolt.Tx, batch []coapengine.Exchange) error {
+	// Read before the sequence moves on: the kept count follows the sequence it was kept at.
+	count := entryCount(tx)
 	exchanges := tx.Bucket(bucketExchanges)
 	exchanges.FillPercent = 0.95 // append-only keys
 	summaries := tx.Bucket(bucketSummaries)
@@ -391,7 +394,7 @@ func putAll(tx *bbolt.Tx, batch []coapengine.Exchange) error {
 			return err
 		}
 	}
-	return nil
+	return writeCount(tx, count+len(batch))
 }
 
 type indexEntry struct {
