@@ -206,13 +206,13 @@ func (c *Composer) newPayloadFields() {
 
 func (c *Composer) optionsTab() fyne.CanvasObject {
 	add := widget.NewButtonWithIcon("Add option", theme.ContentAddIcon(), func() { c.addRow("", valueText, "", false) })
-	return container.NewBorder(container.NewHBox(add), nil, nil, nil, container.NewVScroll(container.NewVBox(c.optionsBox, c.optionsError)))
+	return container.NewVScroll(container.NewBorder(container.NewHBox(add), nil, nil, nil, container.NewVBox(c.optionsBox, c.optionsError)))
 }
 
 func (c *Composer) payloadTab() fyne.CanvasObject {
 	head := container.NewBorder(nil, nil, nil, c.templates, container.NewHScroll(c.payloadMode))
 	foot := container.NewVBox(c.payloadError, container.NewHScroll(c.preview))
-	return container.NewBorder(head, foot, nil, nil, c.payloadEntry)
+	return container.NewVScroll(container.NewBorder(head, foot, nil, nil, c.payloadEntry))
 }
 
 func (c *Composer) settingsTab() fyne.CanvasObject {

@@ -43,12 +43,15 @@ type Inspector struct {
 	cancel   *widget.Button
 	emptyBox *fyne.Container
 	body     *fyne.Container
-	title    *FitLabel
-	code     *widget.Label
-	metrics  *FitLabel
-	explain  *widget.Label
-	explainS *container.Scroll
-	views    *container.AppTabs
+	// bodyScroll holds the body, so that it never asks for more height than its pane has.
+	bodyScroll  *container.Scroll
+	emptyScroll *container.Scroll
+	title       *FitLabel
+	code        *widget.Label
+	metrics     *FitLabel
+	explain     *widget.Label
+	explainS    *container.Scroll
+	views       *container.AppTabs
 
 	fields   *denseTable
 	fieldBox *fyne.Container
@@ -120,11 +123,15 @@ func NewInspector(decoders *decode.Registry) *Inspector {
 		container.New(&cappedHeight{lines: 3, label: i.explain}, i.explainS),
 	)
 	i.body = container.NewBorder(head, nil, nil, nil, i.views)
-	i.body.Hide()
 	i.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), nil)
 	i.cancel.Hide()
 	i.emptyBox = container.NewPadded(container.NewVBox(i.empty, container.NewHBox(i.cancel)))
-	i.root = container.NewStack(container.NewVScroll(i.emptyBox), i.body)
+	// The answer scrolls as a whole only when its pane is smaller than its header and tabs
+	// need; otherwise each view scrolls on its own.
+	i.bodyScroll = container.NewVScroll(i.body)
+	i.emptyScroll = container.NewVScroll(i.emptyBox)
+	i.bodyScroll.Hide()
+	i.root = container.NewStack(i.emptyScroll, i.bodyScroll)
 	return i
 }
 
@@ -220,14 +227,14 @@ func (i *Inspector) showMessage(text string, importance widget.Importance, cance
 		}
 	}
 	i.cancel.Hidden = cancel == nil
-	i.body.Hide()
-	i.emptyBox.Show()
+	i.bodyScroll.Hide()
+	i.emptyScroll.Show()
 	i.emptyBox.Refresh()
 }
 
 // Message is the text shown in place of a response ("" while a response is shown).
 func (i *Inspector) Message() string {
-	if i.body.Visible() {
+	if i.bodyScroll.Visible() {
 		return ""
 	}
 	return i.empty.Text
@@ -242,8 +249,9 @@ func (i *Inspector) Show(x coapengine.Exchange) {
 	i.shown = x
 	i.state = InspectorState{kind: inspectorExchange, x: x}
 	i.cancel.Hide()
-	i.emptyBox.Hide()
-	i.body.Show()
+	i.emptyScroll.Hide()
+	i.bodyScroll.Show()
+	i.bodyScroll.ScrollToTop()
 	i.title.SetText(RequestTitle(coapengine.MethodName(x.Method()), x.URI))
 	i.title.Tip = coapengine.MethodName(x.Method()) + " " + x.URI
 	// A resource answered to a GET can be observed from here (its notifications then chart).

@@ -193,7 +193,7 @@ func (l *rowRenderer) Layout(s fyne.Size) {
 			continue
 		}
 		w := b.NaturalWidth()
-		if w > left {
+		if w > left+0.5 {
 			w = 0
 		}
 		left -= w

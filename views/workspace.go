@@ -17,7 +17,7 @@ const (
 
 // besideWidth is the request pane's width from which the automatic placement puts the
 // answer beside the settings rather than below them.
-const besideWidth = 900
+const besideWidth = 720
 
 // WorkspaceParts are the pieces the window is made of.
 type WorkspaceParts struct {
