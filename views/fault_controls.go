@@ -313,7 +313,7 @@ func (l *faultColumnLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) 
 
 // pairColumnWidth is the width from which each of a pairLayout's two objects has room to
 // stand beside the other.
-const pairColumnWidth = 340
+const pairColumnWidth = 320
 
 // pairLayout stands two objects side by side when wide is set, else one above the other.
 // Its minimum width is the wider object's either way, so that the pane it sits in can
