@@ -63,7 +63,7 @@ func newDevicePanel(source GatewayConsoleSource, profile LinkSettings, events de
 		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	heads := container.New(deviceRowLayout{}, p.filter, bold("Type"), bold("Battery"), bold("State"))
-	left := dense(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty)))
+	left := compactRows(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty)))
 	split := container.NewHSplit(left, p.controls.root)
 	split.Offset = 0.5
 	p.root = split

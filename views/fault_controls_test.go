@@ -60,6 +60,9 @@ func TestApplyingAFaultConfirmsInTheLogTheConsoleAndTheTree(t *testing.T) {
 	if got := (*reports)[len(*reports)-1]; len(*reports) != 2 || got != (faultReport{milli, "loss 30 %"}) {
 		t.Fatalf("the tree heard %v", *reports)
 	}
+	if s.FaultsOf(milli) != "loss 30 %" || s.FaultsOf("SSN00FF.sim.starfish.test") != "" {
+		t.Fatalf("FaultsOf says %q of the Milli, %q of an unknown device", s.FaultsOf(milli), s.FaultsOf("SSN00FF.sim.starfish.test"))
+	}
 	if !c.message.Visible() || c.message.Importance != widget.SuccessImportance || c.message.Text != "Link of SSN001350050005E7D6 set: loss 30 %." {
 		t.Fatalf("the console says %q (shown %v, importance %v)", c.message.Text, c.message.Visible(), c.message.Importance)
 	}

@@ -140,6 +140,16 @@ func (g *GatewayScreen) show(sessions []SessionRow, devices []DeviceStatusRow) {
 	g.setTabTitle(g.sessionsTab, fmt.Sprintf("Sessions (%d)", len(sessions)))
 }
 
+// FaultsOf is what is wrong with the device called host as the console last read it, in
+// the words OnFaultsChanged uses ("" when it is healthy or unknown): for a tree that lists
+// the device after its faults were reported.
+func (g *GatewayScreen) FaultsOf(host string) string {
+	if d := g.devices.find(host); d != nil {
+		return d.faults(g.devices.profile)
+	}
+	return ""
+}
+
 // showDeviceCount titles the Devices tab with how many devices it lists.
 func (g *GatewayScreen) showDeviceCount(shown, total int) {
 	title := fmt.Sprintf("Devices (%d)", total)
@@ -220,6 +230,12 @@ func setColumns(row fyne.CanvasObject, texts ...string) {
 	for i, text := range texts {
 		row.(*fyne.Container).Objects[i].(*widget.Label).SetText(text)
 	}
+}
+
+// compactRows lays a list and its column heads out in the compact density, whatever the
+// window's, so that a pane 250 px high still lists several devices or exchanges.
+func compactRows(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, NewTheme(true))
 }
 
 // emptyHint is a wrapping line shown in place of an empty list, saying why it is empty.

@@ -88,7 +88,7 @@ func newTrafficPanel() *trafficPanel {
 	// The count shares the bar with the filter, so that the list keeps the pane's height.
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(p.hopPick, p.pauseBtn), container.NewGridWithColumns(2, p.filter, p.count))
 	heads := newColumnHeads(trafficColumns, "Time", "Hop", "Client", "Method", "Code", "Target")
-	p.root = container.NewBorder(bar, nil, nil, nil, dense(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty))))
+	p.root = container.NewBorder(bar, nil, nil, nil, compactRows(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty))))
 	p.showCount()
 	return p
 }
@@ -136,8 +136,7 @@ type targetLayout struct{}
 
 func (targetLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	target, detail := objects[0], objects[1]
-	whole := fyne.MeasureText(target.(*FitLabel).Text(), theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding() + 1
-	w := min(size.Width, whole)
+	w := min(size.Width, target.(*FitLabel).NaturalWidth()+1)
 	target.Move(fyne.NewPos(0, 0))
 	target.Resize(fyne.NewSize(w, size.Height))
 	detail.Move(fyne.NewPos(w, 0))

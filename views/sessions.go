@@ -65,7 +65,7 @@ func newSessionPanel(now func() time.Time, loginCommand string) *sessionPanel {
 	)
 	heads := newColumnHeads(sessionColumns, "Account", "Socket", "Sticky", "State", "Idle", "Token expires")
 	bar := container.NewBorder(nil, nil, nil, p.login, p.count)
-	p.root = container.NewBorder(bar, nil, nil, nil, dense(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty))))
+	p.root = container.NewBorder(bar, nil, nil, nil, compactRows(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty))))
 	return p
 }
 
