@@ -11,6 +11,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/gatewaylite/mesh"
 	"github.com/coap-workbench/coap-workbench/gatewaylite/traffic"
 	"github.com/coap-workbench/coap-workbench/internal/coapfmt"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 	"github.com/coap-workbench/coap-workbench/views"
 )
 
@@ -67,7 +68,7 @@ func (c *gatewayConsole) device(name string) (*mesh.Device, error) {
 // SetLink implements views.GatewayConsoleSource.
 func (c *gatewayConsole) SetLink(device string, l views.LinkSettings) error {
 	if l.LossPercent < 0 || l.LossPercent > 100 || l.Delay < 0 || l.Jitter < 0 {
-		return fmt.Errorf("loss %g %%, delay %s, jitter %s: loss is from 0 to 100, times are not negative", l.LossPercent, l.Delay, l.Jitter)
+		return fmt.Errorf("loss %g %%, delay %s, jitter %s: loss is from 0 to 100, times are not negative", l.LossPercent, human.Duration(l.Delay), human.Duration(l.Jitter))
 	}
 	return c.act(device, func(d *mesh.Device) {
 		d.SetLinkFaults(mesh.LinkFaults{LossPercent: l.LossPercent, Delay: l.Delay, Jitter: l.Jitter, Offline: l.Offline})
@@ -104,15 +105,19 @@ func (c *gatewayConsole) act(device string, fault func(*mesh.Device)) error {
 	return nil
 }
 
-// gatewaySummary is the console's header for e.
+// gatewaySummary is what the console says of e, and the link its faults are measured against.
 func gatewaySummary(e *Embedded) views.GatewaySummary {
+	profile := e.Mesh.Profile()
 	return views.GatewaySummary{
 		Listen:        e.Gateway.Addr().String(),
 		TokenEndpoint: e.Gateway.TokenEndpoint(),
 		Domain:        e.Mesh.Domain(),
-		Profile:       e.Mesh.Profile().Name,
-		Note:          e.PortNote,
-		LoginCommand:  newCoapClientCopier(e).EmbeddedLoginLine(e),
+		Profile:       profile.Name,
+		ProfileLink: views.LinkSettings{
+			LossPercent: profile.Link.LossPercent, Delay: profile.Link.Delay, Jitter: profile.Link.Jitter, Offline: profile.Link.Offline,
+		},
+		Note:         e.PortNote,
+		LoginCommand: newCoapClientCopier(e).EmbeddedLoginLine(e),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
@@ -165,5 +166,30 @@ func TestTrafficLineNamesTheDeviceByItsFirstLabel(t *testing.T) {
 	}
 	if got := trafficLine(traffic.Exchange{Path: "/sessions"}); got.Target != "/sessions  on the gateway" {
 		t.Fatalf("gateway line target %q", got.Target)
+	}
+}
+
+func TestGatewayConsoleReportsTheFaultsGivenOnTheCommandLineAgainstTheProfile(t *testing.T) {
+	o := DefaultGatewayOptions()
+	o.Listen, o.TokenListen, o.DataDir = "127.0.0.1:0", "off", t.TempDir()
+	o.Devices, o.Profile = 3, "field"
+	o.Faults = multiFlag{"001350050005E7D6:loss=30", "001350050005E7D6:battery-low"}
+	e, err := StartEmbedded(t.Context(), o, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	summary := gatewaySummary(e)
+	if want := (views.LinkSettings{LossPercent: 2, Delay: 150 * time.Millisecond, Jitter: 250 * time.Millisecond}); summary.ProfileLink != want {
+		t.Fatalf("the console measures faults against %+v, want the field profile's %+v", summary.ProfileLink, want)
+	}
+	test.NewTempApp(t)
+	console := views.NewGatewayScreen(summary, newGatewayConsole(e))
+	reports := map[string]string{}
+	console.OnFaultsChanged = func(host, faults string) { reports[host] = faults }
+	console.Refresh()
+	// The other two devices are on the profile's link: no fault.
+	if want := map[string]string{testbed.SeedHost: "loss 30 %, delay 150 ms ± 250 ms · battery low"}; len(reports) != 1 || reports[testbed.SeedHost] != want[testbed.SeedHost] {
+		t.Fatalf("the console reported %v, want %v", reports, want)
 	}
 }

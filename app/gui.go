@@ -202,6 +202,8 @@ func (g *gui) newConsoleTab(startErr error) *container.TabItem {
 	}
 	summary.History, summary.HistoryWarning = historySummary(g.wb)
 	g.console = views.NewGatewayScreen(summary, source)
+	g.console.Logger = g.logger
+	g.console.OnFaultsChanged = func(host, faults string) { g.ctrl.tree.SetFault(EmbeddedProfile, host, faults) }
 	if g.embedded != nil {
 		g.stop = append(g.stop, forwardTraffic(g.embedded.Traffic, g.console))
 	}

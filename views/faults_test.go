@@ -21,7 +21,12 @@ func deviceCells(s *GatewayScreen, id int) string {
 	s.devices.list.UpdateItem(id, row)
 	var out []string
 	for _, o := range row.(*fyne.Container).Objects {
-		out = append(out, o.(*widget.Label).Text)
+		switch cell := o.(type) {
+		case *FitLabel:
+			out = append(out, cell.Text())
+		case *widget.Label:
+			out = append(out, cell.Text)
+		}
 	}
 	return strings.Join(out, " | ")
 }
@@ -32,8 +37,8 @@ func TestDeviceListShowsLinkAndBattery(t *testing.T) {
 	source.devices = append(source.devices, DeviceStatusRow{Name: "SSN00BB.sim.starfish.test", Type: "Gen5", BatteryVolts: 3.3})
 	s, _ := newConsole(t, source)
 	for id, want := range []string{
-		"SSN001350050005E7D6 | Milli | 3.61 V | loss 2 %, delay 150ms ± 250ms",
-		"SSN0013500542642B7A | Gen5 | 3.12 V (low) | offline",
+		"SSN001350050005E7D6 | Milli | 3.61 V | loss 2 %, delay 150 ms ± 250 ms",
+		"SSN0013500542642B7A | Gen5 | 3.12 V (low) | offline · clock skew -1 min 30 s",
 		"SSN00AA | Gen5 | 3.30 V | rebooting",
 		"SSN00BB | Gen5 | 3.30 V | ok",
 	} {
@@ -53,20 +58,20 @@ func TestDeviceFilterNarrowsAndKeepsTheSelection(t *testing.T) {
 	s.devices.list.Select(999)
 	test.Type(s.devices.filter, "3e")
 	// 3E0..3E7 (992-999), and 03E, 13E, 23E, 33E (62, 318, 574, 830).
-	if n := s.devices.list.Length(); n != 12 || s.devices.count.Text != "12 of 1000 devices match" {
-		t.Fatalf("filter 3e shows %d devices: %q", n, s.devices.count.Text)
+	if n := s.devices.list.Length(); n != 12 || s.devicesTab.Text != "Devices (12 of 1000)" {
+		t.Fatalf("filter 3e shows %d devices: tab %q", n, s.devicesTab.Text)
 	}
 	if got := s.devices.list.Length() - 1; !strings.HasPrefix(deviceCells(s, got), "SSN00000000000003E7 ") {
 		t.Fatalf("last row %q", deviceCells(s, got))
 	}
-	if s.devices.selected != source.devices[999].Name || s.devices.controls.title.Text != source.devices[999].Name {
+	if s.devices.selected != source.devices[999].Name || s.devices.controls.title.Tip != source.devices[999].Name {
 		t.Fatalf("the filter moved the selection to %s", s.devices.selected)
 	}
 	s.devices.filter.SetText("offline")
 	if n := s.devices.list.Length(); n != 1 || !strings.HasSuffix(deviceCells(s, 0), "offline") {
 		t.Fatalf("filter offline shows %d devices", n)
 	}
-	if s.devices.controls.title.Text != source.devices[999].Name {
+	if s.devices.controls.title.Tip != source.devices[999].Name {
 		t.Fatal("the controls lost their device when the filter hid it")
 	}
 	s.devices.filter.SetText("")
@@ -89,16 +94,16 @@ func selectDevice(t *testing.T, s *GatewayScreen, id int) *faultControls {
 
 func TestFaultControlsShowTheSelectedDevice(t *testing.T) {
 	s, _ := newConsole(t, &fakeConsole{devices: twoDevices()})
-	if c := s.devices.controls; !c.reboot.Disabled() || !c.offline.Disabled() || c.title.Text != "No device selected" {
+	if c := s.devices.controls; !c.reboot.Disabled() || !c.offline.Disabled() || c.title.Text() != "No device selected" {
 		t.Fatal("fault controls are on with no device selected")
 	}
 	c := selectDevice(t, s, 1)
-	if c.title.Text != gen5 || c.loss.Text != "0" || c.delay.Text != "0s" || c.skew.Text != "-1m30s" || !c.offline.Checked || !c.battery.Checked {
-		t.Fatalf("controls show %q loss %q delay %q skew %q offline %v battery %v", c.title.Text, c.loss.Text, c.delay.Text, c.skew.Text, c.offline.Checked, c.battery.Checked)
+	if c.title.Text() != "SSN0013500542642B7A" || c.title.Tip != gen5 || c.loss.Text != "0" || c.delay.Text != "0 ms" || c.skew.Text != "-1 min 30 s" || !c.offline.Checked || !c.battery.Checked {
+		t.Fatalf("controls show %q loss %q delay %q skew %q offline %v battery %v", c.title.Text(), c.loss.Text, c.delay.Text, c.skew.Text, c.offline.Checked, c.battery.Checked)
 	}
 	c = selectDevice(t, s, 0)
-	if c.title.Text != milli || c.loss.Text != "2" || c.delay.Text != "150ms" || c.jitter.Text != "250ms" || c.offline.Checked || c.battery.Checked {
-		t.Fatalf("controls show %q loss %q delay %q jitter %q offline %v battery %v", c.title.Text, c.loss.Text, c.delay.Text, c.jitter.Text, c.offline.Checked, c.battery.Checked)
+	if c.title.Tip != milli || c.loss.Text != "2" || c.delay.Text != "150 ms" || c.jitter.Text != "250 ms" || c.offline.Checked || c.battery.Checked {
+		t.Fatalf("controls show %q loss %q delay %q jitter %q offline %v battery %v", c.title.Tip, c.loss.Text, c.delay.Text, c.jitter.Text, c.offline.Checked, c.battery.Checked)
 	}
 }
 
@@ -114,10 +119,10 @@ func TestFaultControlsApplyTheParsedLink(t *testing.T) {
 	if got := source.callLog(); len(got) != 1 || got[0] != want {
 		t.Fatalf("calls %q, want %q", got, want)
 	}
-	if !strings.HasPrefix(deviceCells(s, 0), "SSN001350050005E7D6 | Milli | 3.61 V | loss 30 %, delay 300ms ± 1.5s") {
+	if !strings.HasPrefix(deviceCells(s, 0), "SSN001350050005E7D6 | Milli | 3.61 V | loss 30 %, delay 300 ms ± 1.5 s") {
 		t.Fatalf("the list did not re-read the device: %q", deviceCells(s, 0))
 	}
-	if c.message.Text != "Link of SSN001350050005E7D6 set: loss 30 %, delay 300ms ± 1.5s." {
+	if c.message.Text != "Link of SSN001350050005E7D6 set: loss 30 %, delay 300 ms ± 1.5 s." {
 		t.Fatalf("message %q", c.message.Text)
 	}
 	test.Tap(c.offline)
@@ -134,7 +139,7 @@ func TestFaultControlsRefuseWhatTheyCannotRead(t *testing.T) {
 	s, _ := newConsole(t, source)
 	c := selectDevice(t, s, 0)
 	for _, bad := range []struct{ loss, delay, jitter, message string }{
-		{"0", "abc", "0s", `delay "abc" is not a duration: write it like 300ms, 1.5s or 2m`},
+		{"0", "abc", "0s", `delay "abc" is not a duration: write it like 300 ms, 1.5 s or 2 min`},
 		{"150", "0s", "0s", `loss "150" is not a percentage: write a number from 0 to 100`},
 		{"ten", "0s", "0s", `loss "ten" is not a percentage: write a number from 0 to 100`},
 		{"0", "0s", "-5ms", `jitter -5ms cannot be negative`},
@@ -175,7 +180,7 @@ func TestFaultControlsRebootTamperBatteryAndClock(t *testing.T) {
 	if got := source.callLog(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("calls\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if c.message.Text != `clock skew "soon" is not a duration: write it like 300ms, 1.5s or 2m` {
+	if c.message.Text != `clock skew "soon" is not a duration: write it like 300 ms, 1.5 s or 2 min` {
 		t.Fatalf("message %q", c.message.Text)
 	}
 	if !strings.Contains(deviceCells(s, 0), "3.61 V (low)") {

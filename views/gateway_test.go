@@ -16,6 +16,7 @@ import (
 func summary() GatewaySummary {
 	return GatewaySummary{
 		Listen: "127.0.0.1:5683", TokenEndpoint: "http://127.0.0.1:5680/api/tokens", Domain: "sim.starfish.test", Profile: "field",
+		ProfileLink:  LinkSettings{LossPercent: 2, Delay: 150 * time.Millisecond, Jitter: 250 * time.Millisecond},
 		LoginCommand: "coap-workbench token | coap-client-notls -m post -t 0 -f - -p 12345 coap://127.0.0.1:5683/sessions",
 	}
 }
@@ -133,6 +134,7 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 
 func TestGatewayScreenShowsTheGatewayAndItsMesh(t *testing.T) {
 	s, _ := newConsole(t, &fakeConsole{devices: twoDevices()})
+	s.tabs.Select(s.gatewayTab)
 	facts := "udp 127.0.0.1:5683 · token endpoint http://127.0.0.1:5680/api/tokens · 2 devices in sim.starfish.test, profile field"
 	if !hasLabel(s.Object(), facts) {
 		t.Fatal("mesh summary missing")
@@ -160,12 +162,16 @@ func TestGatewayScreenSaysWhereTheHistoryIsOrWhyThereIsNone(t *testing.T) {
 	test.NewTempApp(t)
 	s := summary()
 	s.History = "/home/me/.config/coap-workbench/gateway/history.db"
-	if screen := NewGatewayScreen(s, nil); !hasLabel(screen.Object(), "History: "+s.History) {
-		t.Fatal("the history's file is not shown")
+	screen := NewGatewayScreen(s, nil)
+	screen.tabs.Select(screen.gatewayTab)
+	if !hasLabel(screen.Object(), "History: "+s.History) || screen.gatewayTab.Icon != nil {
+		t.Fatal("the history's file is not shown, or shown as a warning")
 	}
 	s.History, s.HistoryWarning = "none", "running without history: the history is in use by another running workbench"
-	if screen := NewGatewayScreen(s, nil); !hasLabel(screen.Object(), s.HistoryWarning) {
-		t.Fatal("the reason for running without history is not shown")
+	screen = NewGatewayScreen(s, nil)
+	screen.tabs.Select(screen.gatewayTab)
+	if !hasLabel(screen.Object(), s.HistoryWarning) || screen.gatewayTab.Icon == nil {
+		t.Fatal("the reason for running without history is not shown, or its tab is not marked")
 	}
 }
 
@@ -227,7 +233,7 @@ func TestGatewayTrafficPausesAndCountsWhatArrives(t *testing.T) {
 	if s.TrafficCount() != 3 || shownDetails(s)[0] != "#2" {
 		t.Fatalf("the stream moved while paused: %d lines, top %s", s.TrafficCount(), shownDetails(s)[0])
 	}
-	want := "Paused: 5 new while paused. 3 most recent exchanges, newest first"
+	want := "Paused: 5 new. 3 exchanges, newest first"
 	if s.traffic.count.Text != want {
 		t.Fatalf("count says %q, want %q", s.traffic.count.Text, want)
 	}
@@ -235,13 +241,13 @@ func TestGatewayTrafficPausesAndCountsWhatArrives(t *testing.T) {
 	if s.TrafficCount() != 8 || shownDetails(s)[0] != "#7" || s.traffic.pauseBtn.Text != "Pause" {
 		t.Fatalf("after resume: %d lines, top %s, button %q", s.TrafficCount(), shownDetails(s)[0], s.traffic.pauseBtn.Text)
 	}
-	if s.traffic.count.Text != "8 most recent exchanges, newest first" {
+	if s.traffic.count.Text != "8 exchanges, newest first" {
 		t.Fatalf("count after resume %q", s.traffic.count.Text)
 	}
 	// What arrives during a long pause is held within the bound.
 	test.Tap(s.traffic.pauseBtn)
 	s.AddTraffic(lines(100, maxTrafficLines+50)...)
-	if !strings.Contains(s.traffic.count.Text, fmt.Sprintf("%d new while paused", maxTrafficLines+50)) || len(s.traffic.held) != maxTrafficLines {
+	if !strings.HasPrefix(s.traffic.count.Text, "Paused: 2 050 new (Resume keeps the newest 2 000). ") || len(s.traffic.held) != maxTrafficLines {
 		t.Fatalf("count %q, held %d", s.traffic.count.Text, len(s.traffic.held))
 	}
 	test.Tap(s.traffic.pauseBtn)
@@ -263,7 +269,7 @@ func TestGatewayTrafficFilterNarrowsExactly(t *testing.T) {
 	if got := shownDetails(s); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("filter #2 shows %v, want %v", got, want)
 	}
-	if s.traffic.count.Text != "11 of the 31 most recent exchanges match, newest first" {
+	if s.traffic.count.Text != "11 of 31 exchanges match, newest first" {
 		t.Fatalf("count %q", s.traffic.count.Text)
 	}
 	// The hop narrows further, and offers the hops the stream carried.

@@ -1,12 +1,14 @@
 package views
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
 // SessionRow is one live session of the gateway.
@@ -25,7 +27,7 @@ type SessionRow struct {
 }
 
 // noSessions is what the session table says while it is empty.
-const noSessions = "No sessions: the workbench logs in when it sends its first request; or log in from a terminal with the line above."
+const noSessions = "No sessions: the workbench logs in when it sends its first request; to log in from a terminal, Copy login and paste the line into a shell."
 
 // sessionColumns are the widths of account, socket, sticky, state and idle; the token's
 // expiry takes the rest.
@@ -36,36 +38,46 @@ type sessionPanel struct {
 	rows  []SessionRow
 	now   func() time.Time
 	count *widget.Label
+	empty *widget.Label // in place of the list while there is no session
+	login *widget.Button
 	list  *widget.List
 	root  fyne.CanvasObject
 }
 
-func newSessionPanel(now func() time.Time) *sessionPanel {
-	p := &sessionPanel{now: now, count: widget.NewLabel(noSessions)}
-	p.count.Wrapping = fyne.TextWrapWord
+// newSessionPanel is the session table; its Copy login button copies loginCommand (none:
+// the button is off).
+func newSessionPanel(now func() time.Time, loginCommand string) *sessionPanel {
+	p := &sessionPanel{now: now, count: widget.NewLabel(""), empty: emptyHint(noSessions)}
+	p.count.Truncation = fyne.TextTruncateEllipsis
+	p.login = widget.NewButtonWithIcon("Copy login", theme.ContentCopyIcon(), func() {
+		fyne.CurrentApp().Clipboard().SetContent(loginCommand)
+	})
+	if loginCommand == "" {
+		p.login.Disable()
+	}
 	p.list = widget.NewList(
 		func() int { return len(p.rows) },
-		func() fyne.CanvasObject { return newColumnsRow(sessionColumns) },
+		func() fyne.CanvasObject { return newColumnsRow(sessionColumns, nil) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			r := &p.rows[id]
-			setColumns(o, r.Account, r.Socket, yesNo(r.Sticky), r.State, shortDuration(r.Idle), expiresIn(r.TokenExpires, p.now()))
+			setColumns(o, r.Account, r.Socket, yesNo(r.Sticky), r.State, human.Rough(max(r.Idle, 0)), expiresIn(r.TokenExpires, p.now()))
 		},
 	)
 	heads := newColumnHeads(sessionColumns, "Account", "Socket", "Sticky", "State", "Idle", "Token expires")
-	p.root = container.NewBorder(container.NewVBox(p.count, heads), nil, nil, nil, p.list)
+	bar := container.NewBorder(nil, nil, nil, p.login, p.count)
+	p.root = container.NewBorder(bar, nil, nil, nil, compactRows(container.NewBorder(heads, nil, nil, nil, container.NewStack(p.list, p.empty))))
 	return p
 }
 
 // set shows rows, reusing the panel's storage.
 func (p *sessionPanel) set(rows []SessionRow) {
 	p.rows = append(p.rows[:0], rows...)
-	switch len(p.rows) {
-	case 0:
-		p.count.SetText(noSessions)
-	case 1:
-		p.count.SetText("1 live session")
-	default:
-		p.count.SetText(fmt.Sprintf("%d live sessions", len(p.rows)))
+	p.empty.Hidden = len(p.rows) > 0
+	p.empty.Refresh()
+	if len(p.rows) == 0 {
+		p.count.SetText("No sessions")
+	} else {
+		p.count.SetText(human.Plural(len(p.rows), "live session"))
 	}
 	p.list.Refresh()
 }
@@ -77,18 +89,6 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// shortDuration says d to a person at a glance: "12 s", "4 min", "2 h 5 min".
-func shortDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", max(d, 0)/time.Second)
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", d/time.Minute)
-	default:
-		return fmt.Sprintf("%d h %d min", d/time.Hour, d%time.Hour/time.Minute)
-	}
-}
-
 // expiresIn says when a token expiring at expires does, seen at now.
 func expiresIn(expires, now time.Time) string {
 	switch {
@@ -97,6 +97,6 @@ func expiresIn(expires, now time.Time) string {
 	case !expires.After(now):
 		return "expired"
 	default:
-		return "in " + shortDuration(expires.Sub(now))
+		return "in " + human.Rough(expires.Sub(now))
 	}
 }

@@ -48,7 +48,7 @@ func TestSessionTableShowsEachSession(t *testing.T) {
 	}
 	want := [][]string{
 		{"dev", "127.0.0.1:40000", "yes", "active", "12 s", "in 59 min"},
-		{"ops", "[::1]:5000", "no", "grace", "2 h 5 min", "expired"},
+		{"ops", "[::1]:5000", "no", "grace", "2 h", "expired"},
 		{"tool", "10.0.0.2:6000", "no", "active", "1 min", "never"},
 	}
 	for id, cells := range want {

@@ -118,6 +118,8 @@ type MeshTree struct {
 	children map[string][]string
 	filter   string
 	selected string
+	// faults are the faults reported for devices before they were listed, by device ID.
+	faults map[string]string
 
 	filterEntry *widget.Entry
 	crawlButton *widget.Button
@@ -317,6 +319,7 @@ func (m *MeshTree) addDevices(p *treeProfile, listed []coapengine.ListedDevice) 
 			continue
 		}
 		d := &treeDevice{id: DeviceID(p.name, l.Host), listed: l}
+		d.fault = m.faults[d.id]
 		p.devices = append(p.devices, d)
 		p.byHost[key] = d
 	}
@@ -394,9 +397,17 @@ func (m *MeshTree) SetBattery(profile, host string, volts float64) {
 }
 
 // SetFault marks a device's row with a fault injected into it ("" when it is healthy
-// again).
+// again). A device not listed yet gets its mark when it is.
 func (m *MeshTree) SetFault(profile, host, fault string) {
-	if d := m.device(profile, host); d != nil && d.fault != fault {
+	d := m.device(profile, host)
+	if d == nil {
+		if m.faults == nil {
+			m.faults = map[string]string{}
+		}
+		m.faults[DeviceID(profile, host)] = fault
+		return
+	}
+	if d.fault != fault {
 		d.fault = fault
 		m.tree.RefreshItem(d.id)
 	}
