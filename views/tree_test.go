@@ -434,3 +434,20 @@ func TestResourceRowsShowTheirLinkAttributes(t *testing.T) {
 		t.Fatalf("attributes %q", got)
 	}
 }
+
+func TestAFaultReportedBeforeItsDeviceIsListedShowsWhenItIs(t *testing.T) {
+	test.NewTempApp(t)
+	q := uiqueue.New()
+	m := NewMeshTree(newFakeMesh(2))
+	m.Do = q.Do
+	showInTestWindow(t, m.Object(), 360, 600)
+	m.SetFault("gw", fakeHost(1), "offline")
+	m.AddProfile("gw", "gw · 127.0.0.1:5683")
+	q.WaitFor(t, "the device list", func() bool { return m.DeviceCount("gw") == 2 })
+	if b := m.DeviceBadges("gw", fakeHost(1)); len(b) == 0 || b[len(b)-1] != "fault" {
+		t.Fatalf("badges %q", b)
+	}
+	if b := m.DeviceBadges("gw", fakeHost(0)); len(b) > 0 && b[len(b)-1] == "fault" {
+		t.Fatalf("a healthy device shows %q", b)
+	}
+}
