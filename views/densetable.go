@@ -3,6 +3,7 @@ package views
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -34,10 +35,12 @@ func newDenseTable(heads []string, widths []float32) *denseTable {
 		d.updateCell,
 	)
 	d.table.ShowHeaderRow = true
-	d.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
+	// The table's row height is the larger of a cell's and a head's, and the heads are made
+	// outside the compact theme's scope: their height is set here.
+	d.table.CreateHeader = func() fyne.CanvasObject { return container.New(compactHeight{}, boldLabel("")) }
 	d.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(d.heads) {
-			o.(*widget.Label).SetText(d.heads[id.Col])
+			o.(*fyne.Container).Objects[0].(*widget.Label).SetText(d.heads[id.Col])
 		}
 	}
 	d.table.StickyColumnCount = 0
@@ -116,4 +119,20 @@ func (f *fillLastColumn) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 
 func (f *fillLastColumn) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(100, 40)
+}
+
+// compactHeight gives its object a compact row's height.
+type compactHeight struct{}
+
+func (compactHeight) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (compactHeight) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	th := NewTheme(true)
+	h := fyne.MeasureText("Ag", th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true}).Height + 2*th.Size(theme.SizeNameInnerPadding)
+	return fyne.NewSize(40, h)
 }
