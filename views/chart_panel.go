@@ -34,22 +34,26 @@ var chartWindows = []struct {
 	d     time.Duration
 }{{"1 min", time.Minute}, {"10 min", 10 * time.Minute}, {"1 h", time.Hour}, {"all", 0}}
 
-// chartPanel is a chart with its title, its choice of series (for one observation's set) or
-// its fixed lines (a comparison across devices, a rebuild from history), a time window, CSV
-// and PNG export, and a close button.
+// chartName is how a chart is named: whole (Charts, the tooltip of its row), short enough
+// for the chart switcher with the part that tells charts apart kept, and as a file name.
+type chartName struct{ full, short, file string }
+
+// chartPanel is a chart with its tools: its choice of series (for one observation's set,
+// in a pop-up) or its fixed lines (a comparison across devices, a rebuild from history), a
+// time window, CSV and PNG export, and a close button. The Observe tab shows one panel at a
+// time, its tools in the tab's bar and its chart filling the rest.
 type chartPanel struct {
-	title string
+	name  chartName
 	chart *Chart
 	picks *seriesPicks // nil for fixed lines
 	// defaults are ticked when they appear (a chart may open before the first sample).
 	defaults []string
-	// seriesList folds the picks away; its title names the series drawn.
-	seriesList *widget.Accordion
-	seriesItem *widget.AccordionItem
-	set        *series.Set // the set the picks choose from
-	fixed      []panelLine
-	window     *widget.Select
-	root       fyne.CanvasObject
+	// seriesButton opens the picks; it says how many series are drawn.
+	seriesButton *widget.Button
+	set          *series.Set // the set the picks choose from
+	fixed        []panelLine
+	window       *widget.Select
+	tools        *fyne.Container
 	// paused freezes the chart (samples keep being recorded).
 	paused func() bool
 
@@ -61,8 +65,8 @@ type chartPanel struct {
 
 // newChartPanel builds a panel; with set, the user picks its series (defaults pre-ticked);
 // otherwise the fixed lines are drawn.
-func newChartPanel(title string, set *series.Set, defaults []string, fixed []panelLine, onClose func(*chartPanel)) *chartPanel {
-	p := &chartPanel{title: title, set: set, fixed: fixed, defaults: defaults, chart: NewChart(10 * time.Minute), dirty: true}
+func newChartPanel(name chartName, set *series.Set, defaults []string, fixed []panelLine, onClose func(*chartPanel)) *chartPanel {
+	p := &chartPanel{name: name, set: set, fixed: fixed, defaults: defaults, chart: NewChart(10 * time.Minute), dirty: true}
 	var labels []string
 	for _, w := range chartWindows {
 		labels = append(labels, w.label)
@@ -75,24 +79,35 @@ func newChartPanel(title string, set *series.Set, defaults []string, fixed []pan
 		}
 		p.dirty = true
 	})
+	p.window.PlaceHolder = "10 min" // as wide as the choices, no wider
 	p.window.SetSelected("10 min")
-	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Truncation = fyne.TextTruncateEllipsis
+	export := newMenuButton("", theme.DocumentSaveIcon(), func() *fyne.Menu {
+		return fyne.NewMenu("", fyne.NewMenuItem("Save as CSV…", p.exportCSV), fyne.NewMenuItem("Save as PNG…", p.exportPNG))
+	})
 	closeButton := widget.NewButtonWithIcon("", theme.WindowCloseIcon(), func() { onClose(p) })
-	tools := container.NewHBox(p.window,
-		widget.NewButtonWithIcon("CSV…", theme.DocumentSaveIcon(), p.exportCSV),
-		widget.NewButtonWithIcon("PNG…", theme.FileImageIcon(), p.exportPNG),
-		closeButton)
-	top := container.NewBorder(nil, nil, nil, tools, head)
+	p.tools = container.NewHBox(p.window, export, closeButton)
 	if set != nil {
 		p.picks = newSeriesPicks(func() { p.dirty = true; p.nameSeries() })
-		p.seriesItem = widget.NewAccordionItem("Series", p.picks.box)
-		p.seriesList = widget.NewAccordion(p.seriesItem)
+		p.seriesButton = widget.NewButtonWithIcon("Series", theme.MenuDropDownIcon(), p.showPicks)
+		p.seriesButton.IconPlacement = widget.ButtonIconTrailingText
+		p.tools.Objects = append([]fyne.CanvasObject{p.seriesButton}, p.tools.Objects...)
 		p.updatePicks()
-		top = container.NewVBox(top, p.seriesList)
 	}
-	p.root = container.NewBorder(top, nil, nil, nil, container.NewStack(p.chart))
 	return p
+}
+
+// showPicks opens the choice of series under its button, as big as the window allows.
+func (p *chartPanel) showPicks() {
+	c := fyne.CurrentApp().Driver().CanvasForObject(p.seriesButton)
+	if c == nil {
+		return
+	}
+	room := c.Size()
+	want := p.picks.box.MinSize()
+	size := fyne.NewSize(min(max(want.Width, 3*seriesPickWidth)+theme.Padding()*2, room.Width-16), min(want.Height+theme.Padding()*2, 300, room.Height-16))
+	pop := widget.NewPopUp(container.NewVScroll(p.picks.box), c)
+	pop.Resize(size)
+	pop.ShowAtRelativePosition(fyne.NewPos(0, p.seriesButton.Size().Height), p.seriesButton)
 }
 
 // updatePicks offers the set's series as they appear; defaults are ticked when they do.
@@ -110,15 +125,12 @@ func (p *chartPanel) updatePicks() {
 	p.nameSeries()
 }
 
-// nameSeries titles the folded series choice with what is drawn: "Series: bat_voltage,
-// sleep_pct (2 of 16)".
+// nameSeries says on the series button how many series are drawn: "Series 2/16".
 func (p *chartPanel) nameSeries() {
-	if p.seriesItem == nil {
+	if p.seriesButton == nil {
 		return
 	}
-	picked := p.picks.Selected()
-	p.seriesItem.Title = fmt.Sprintf("Series: %s (%d of %d)", strings.Join(picked, ", "), len(picked), len(p.picks.keys))
-	p.seriesList.Refresh()
+	p.seriesButton.SetText(fmt.Sprintf("Series %d/%d", len(p.picks.Selected()), len(p.picks.keys)))
 }
 
 // seriesPicks is a check box per series, wrapped in rows as wide as there is room for.
@@ -129,8 +141,11 @@ type seriesPicks struct {
 	changed func()
 }
 
+// seriesPickWidth is the width of a series' check box in the choice of series.
+const seriesPickWidth = 170
+
 func newSeriesPicks(changed func()) *seriesPicks {
-	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(170, 36)), checks: map[string]*widget.Check{}, changed: changed}
+	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(seriesPickWidth, 36)), checks: map[string]*widget.Check{}, changed: changed}
 }
 
 // offer adds check boxes for the new keys; a new key in defaults is ticked, and so is the
@@ -235,20 +250,20 @@ func (p *chartPanel) columns() []series.Column {
 }
 
 func (p *chartPanel) parentWindow() fyne.Window {
-	if c := fyne.CurrentApp().Driver().CanvasForObject(p.root); c != nil {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(p.tools); c != nil {
 		return windowOf(c)
 	}
 	return nil
 }
 
-// fileName is a file name made of the panel's title.
+// fileName is a file name made of the panel's name.
 func (p *chartPanel) fileName(ext string) string {
 	name := strings.Map(func(r rune) rune {
 		if r == '/' || r == ' ' || r == '?' || r == ':' || r == '=' {
 			return '_'
 		}
 		return r
-	}, p.title)
+	}, p.name.file)
 	return name + ext
 }
 

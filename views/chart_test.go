@@ -216,7 +216,7 @@ func TestLinesAreDrawnLighterOnADarkBackground(t *testing.T) {
 
 func TestTheChartRendersToAnImageForPNGExport(t *testing.T) {
 	test.NewTempApp(t)
-	p := newChartPanel("SSN001350050005E7D6 /sys/stats?mod=pwr", nil, nil, []panelLine{}, func(*chartPanel) {})
+	p := newChartPanel(chartName{full: "/sys/stats?mod=pwr · SSN001350050005E7D6", file: "SSN001350050005E7D6 /sys/stats?mod=pwr"}, nil, nil, []panelLine{}, func(*chartPanel) {})
 	p.chart.SetSeries([]ChartSeries{{Label: "bat_voltage", Unit: "V", Samples: ramp(120, func(i int) float64 { return 3.6 - float64(i)/1000 })}})
 	img := p.renderImage()
 	b := img.Bounds()
