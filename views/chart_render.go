@@ -143,8 +143,8 @@ func (r *chartRenderer) Refresh() {
 	top := float32(rows)*line + 10
 	bottom := line + 6
 	c.plotPos = fyne.NewPos(left, top)
-	c.plotW = max(size.Width-left-right, 1)
-	c.plotH = max(size.Height-top-bottom, 1)
+	c.plotW = max(wholePixels(c, size.Width-left-right), 1)
+	c.plotH = max(wholePixels(c, size.Height-top-bottom), 1)
 	r.raster.Move(c.plotPos)
 	r.raster.Resize(fyne.NewSize(c.plotW, c.plotH))
 	r.empty.Hidden = has
@@ -162,6 +162,18 @@ func (r *chartRenderer) Refresh() {
 
 // legendSwatch is the side of the square of a series' colour in the legend and the readout.
 const legendSwatch = 9
+
+// wholePixels is v (Fyne units) made a whole number of o's canvas's pixels, rounding down.
+// The plot's image is made that many pixels and drawn over a span of exactly as many: over a
+// fraction more or less, a row or column of its pixels would be dropped or doubled, and a
+// one-pixel line lying in a dropped row would show dashed.
+func wholePixels(o fyne.CanvasObject, v float32) float32 {
+	scale := float32(1)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(o); c != nil {
+		scale = c.Scale()
+	}
+	return float32(math.Floor(float64(v*scale))) / scale
+}
 
 // placeLegend writes each series' label, last value and unit after a swatch of its colour
 // above the plot, between from and to, in as many rows as it needs up to maxLegendRows, and

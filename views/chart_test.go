@@ -250,3 +250,15 @@ func TestLongSpansAreLabelledWithTheirDate(t *testing.T) {
 		t.Fatalf("labels over a week: %q %q", labels[0].Text, labels[len(labels)-1].Text)
 	}
 }
+
+func TestThePlotIsAWholeNumberOfPixels(t *testing.T) {
+	c, _ := newTestChart(t, ChartSeries{"v", "V", ramp(60, func(i int) float64 { return float64(i % 2) })})
+	for _, size := range []fyne.Size{{Width: 800.3, Height: 300.7}, {Width: 633.5, Height: 171.25}} {
+		c.Resize(size)
+		// Drawn over a fraction of a pixel more or less than its image, the plot would drop
+		// or double a row of pixels: a line lying in it would show dashed.
+		if c.plotW != float32(math.Floor(float64(c.plotW))) || c.plotH != float32(math.Floor(float64(c.plotH))) {
+			t.Fatalf("at %v the plot is %v×%v", size, c.plotW, c.plotH)
+		}
+	}
+}
