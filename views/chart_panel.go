@@ -34,9 +34,13 @@ var chartWindows = []struct {
 	d     time.Duration
 }{{"1 min", time.Minute}, {"10 min", 10 * time.Minute}, {"1 h", time.Hour}, {"all", 0}}
 
-// chartName is how a chart is named: whole (Charts, the tooltip of its row), short enough
-// for the chart switcher with the part that tells charts apart kept, and as a file name.
-type chartName struct{ full, short, file string }
+// chartName is how a chart is named: whole (Charts, the switcher's tooltip), path first for
+// the chart switcher (which cuts it with cutDeviceFirst), as a file name, and by the icon of
+// its kind (an observation, a comparison, the history).
+type chartName struct {
+	full, short, file string
+	icon              fyne.Resource
+}
 
 // chartPanel is a chart with its tools: its choice of series (for one observation's set,
 // in a pop-up) or its fixed lines (a comparison across devices, a rebuild from history), a
@@ -102,12 +106,19 @@ func (p *chartPanel) showPicks() {
 	if c == nil {
 		return
 	}
-	room := c.Size()
-	want := p.picks.box.MinSize()
-	size := fyne.NewSize(min(max(want.Width, 3*seriesPickWidth)+theme.Padding()*2, room.Width-16), min(want.Height+theme.Padding()*2, 300, room.Height-16))
+	room, pad := c.Size(), theme.Padding()
+	// Three columns of check boxes, or as many as the window has room for, and the rows
+	// they take, up to 300 high (the rest scrolls).
+	cols := max(1, min(3, int((room.Width-16-2*pad+pad)/(seriesPickWidth+pad))))
+	rows := (len(p.picks.keys) + cols - 1) / cols
+	size := fyne.NewSize(float32(cols)*(seriesPickWidth+pad)-pad+2*pad, min(float32(rows)*(seriesPickHeight+pad)-pad+2*pad, 300, room.Height-16))
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.seriesButton).AddXY(0, p.seriesButton.Size().Height)
+	// Under the button, moved left as far as it takes to stay in the window.
+	at.X = max(min(at.X, room.Width-size.Width-8), 8)
+	at.Y = max(min(at.Y, room.Height-size.Height-8), 8)
 	pop := widget.NewPopUp(container.NewVScroll(p.picks.box), c)
 	pop.Resize(size)
-	pop.ShowAtRelativePosition(fyne.NewPos(0, p.seriesButton.Size().Height), p.seriesButton)
+	pop.ShowAtPosition(at)
 }
 
 // updatePicks offers the set's series as they appear; defaults are ticked when they do.
@@ -141,11 +152,11 @@ type seriesPicks struct {
 	changed func()
 }
 
-// seriesPickWidth is the width of a series' check box in the choice of series.
-const seriesPickWidth = 170
+// The size of a series' check box in the choice of series.
+const seriesPickWidth, seriesPickHeight = 170, 36
 
 func newSeriesPicks(changed func()) *seriesPicks {
-	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(seriesPickWidth, 36)), checks: map[string]*widget.Check{}, changed: changed}
+	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(seriesPickWidth, seriesPickHeight)), checks: map[string]*widget.Check{}, changed: changed}
 }
 
 // offer adds check boxes for the new keys; a new key in defaults is ticked, and so is the

@@ -62,6 +62,7 @@ type ObserveTab struct {
 	// the chart side
 	bar       *fyne.Container // the switcher, the shown chart's tools, a new chart
 	switcher  *FitLabel       // the shown chart's name, on a button that lists them all
+	kind      *widget.Icon    // the shown chart's kind
 	toolsSlot *fyne.Container
 	chartSlot *fyne.Container
 	noCharts  fyne.CanvasObject // the hint and the ways to open a chart
@@ -107,8 +108,9 @@ func NewObserveTab() *ObserveTab {
 
 	t.switcher = NewFitLabel("")
 	t.switcher.Cut = cutDeviceFirst
+	t.kind = widget.NewIcon(theme.VisibilityIcon())
 	switcher := container.NewStack(widget.NewButton("", t.showChartMenu),
-		container.NewBorder(nil, nil, nil, widget.NewIcon(theme.MenuDropDownIcon()), t.switcher))
+		container.NewBorder(nil, nil, container.NewPadded(t.kind), widget.NewIcon(theme.MenuDropDownIcon()), t.switcher))
 	newChart := newMenuButton("", theme.ContentAddIcon(), func() *fyne.Menu {
 		return fyne.NewMenu("", fyne.NewMenuItem("Compare a field across devices…", t.askCompare), fyne.NewMenuItem("Chart from history…", t.askFromHistory))
 	})
@@ -199,7 +201,7 @@ func (t *ObserveTab) OpenChart(id int) {
 		}
 	}
 	title := observationTitle(r)
-	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI)}
+	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI), icon: theme.VisibilityIcon()}
 	p := newChartPanel(name, r.Series, defaultSeries, nil, t.closePanel)
 	p.paused = func() bool { cur, ok := t.row(id); return ok && cur.Paused }
 	t.addPanel(p)
@@ -226,7 +228,7 @@ func (t *ObserveTab) Compare(key string) {
 		return
 	}
 	title := fmt.Sprintf("%s of %s", key, human.Plural(len(lines), "observation"))
-	t.addPanel(newChartPanel(chartName{full: title, short: title, file: title}, nil, nil, lines[:min(len(lines), maxChartSeries)], t.closePanel))
+	t.addPanel(newChartPanel(chartName{full: title, short: title, file: title, icon: theme.ViewRestoreIcon()}, nil, nil, lines[:min(len(lines), maxChartSeries)], t.closePanel))
 }
 
 // fieldsOfAll are the fields the observations have, sorted.
@@ -250,7 +252,7 @@ func (t *ObserveTab) fieldsOfAll() []string {
 // addPanel opens a chart and shows it; its short name is made unique for the switcher.
 func (t *ObserveTab) addPanel(p *chartPanel) {
 	base := p.name.short
-	for n := 2; slices.ContainsFunc(t.panels, func(q *chartPanel) bool { return q.name.short == p.name.short }); n++ {
+	for n := 2; slices.ContainsFunc(t.panels, func(q *chartPanel) bool { return q.name.short == p.name.short && q.name.icon == p.name.icon }); n++ {
 		p.name.short = fmt.Sprintf("%s (%d)", base, n)
 	}
 	t.panels = append(t.panels, p)
@@ -272,6 +274,7 @@ func (t *ObserveTab) show(p *chartPanel) {
 	t.bar.Show()
 	t.switcher.SetText(p.name.short)
 	t.switcher.Tip = p.name.full
+	t.kind.SetResource(p.name.icon)
 	t.selectRowOf(p)
 	p.refresh()
 }
@@ -285,6 +288,7 @@ func (t *ObserveTab) showChartMenu() {
 	menu := fyne.NewMenu("")
 	for _, p := range t.panels {
 		item := fyne.NewMenuItem(p.name.short, func() { t.show(p) })
+		item.Icon = p.name.icon
 		item.Checked = p == t.shown
 		menu.Items = append(menu.Items, item)
 	}

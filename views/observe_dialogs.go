@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/internal/human"
@@ -35,12 +36,18 @@ func (t *ObserveTab) askCompare() {
 	if slices.Contains(fields, "bat_voltage") {
 		pick.SetSelected("bat_voltage")
 	}
-	dialog.ShowForm("Compare a field across devices", "Chart", "Cancel",
+	showWideForm(dialog.NewForm("Compare a field across devices", "Chart", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Field", pick)}, func(ok bool) {
 			if ok {
 				t.Compare(pick.Selected)
 			}
-		}, w)
+		}, w), w)
+}
+
+// showWideForm shows a form wide enough for a host name and a path, or as wide as the window.
+func showWideForm(d dialog.Dialog, w fyne.Window) {
+	d.Show()
+	d.Resize(fyne.NewSize(min(520, w.Canvas().Size().Width-40), d.MinSize().Height))
 }
 
 func (t *ObserveTab) askFromHistory() {
@@ -57,7 +64,7 @@ func (t *ObserveTab) askFromHistory() {
 	if len(t.rows) > 0 {
 		device.SetText(t.rows[0].Device)
 	}
-	dialog.ShowForm("Chart from history", "Chart", "Cancel", []*widget.FormItem{
+	showWideForm(dialog.NewForm("Chart from history", "Chart", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Device", device), widget.NewFormItem("Path", path), widget.NewFormItem("The last", since),
 	}, func(ok bool) {
 		if !ok {
@@ -69,7 +76,7 @@ func (t *ObserveTab) askFromHistory() {
 		}
 		d := map[string]time.Duration{"10 min": 10 * time.Minute, "1 h": time.Hour, "1 day": 24 * time.Hour}[since.Selected]
 		t.ChartFromHistory(strings.TrimSpace(device.Text), path.Text, d)
-	}, w)
+	}, w), w)
 }
 
 // ChartFromHistory rebuilds a chart of a device's resource over the last since from the
@@ -91,8 +98,9 @@ func (t *ObserveTab) ChartFromHistory(device, path string, since time.Duration) 
 			default:
 				name := chartName{
 					full:  fmt.Sprintf("%s, the last %s from the history (%s)", pathFirst(path, short), human.Rough(since), human.Plural(n, "answer")),
-					short: pathFirst(fmt.Sprintf("%s (%s from the history)", path, human.Rough(since)), short),
+					short: pathFirst(path, short),
 					file:  short + path + "_history",
+					icon:  theme.HistoryIcon(),
 				}
 				p := newChartPanel(name, set, defaultSeries, nil, t.closePanel)
 				p.window.SetSelected("all")
