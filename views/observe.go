@@ -110,7 +110,7 @@ func NewObserveTab() *ObserveTab {
 	t.switcher.Cut = cutDeviceFirst
 	t.kind = widget.NewIcon(theme.VisibilityIcon())
 	switcher := container.NewStack(widget.NewButton("", t.showChartMenu),
-		container.NewBorder(nil, nil, container.NewPadded(t.kind), widget.NewIcon(theme.MenuDropDownIcon()), t.switcher))
+		container.NewBorder(nil, nil, t.kind, widget.NewIcon(theme.MenuDropDownIcon()), t.switcher))
 	newChart := newMenuButton("", theme.ContentAddIcon(), func() *fyne.Menu {
 		return fyne.NewMenu("", fyne.NewMenuItem("Compare a field across devices…", t.askCompare), fyne.NewMenuItem("Chart from history…", t.askFromHistory))
 	})
