@@ -369,3 +369,48 @@ func TestAnEndedObservationSaysWhyFirst(t *testing.T) {
 		t.Fatalf("health %q", got)
 	}
 }
+
+func TestChartsShareTheirSideOneAtATime(t *testing.T) {
+	tab, q := newTestObserveTab(t,
+		ObservationRow{ID: 1, Device: "SSN0013500500000001.sim.starfish.test", URI: "coap://SSN0013500500000001.sim.starfish.test/sys/stats?mod=pwr", Series: powerSet(3, 3.6)},
+		ObservationRow{ID: 2, Device: "SSN0013500500000002.sim.starfish.test", URI: "coap://SSN0013500500000002.sim.starfish.test/sys/stats?mod=pwr", Series: powerSet(4, 3.2)},
+	)
+	shows := func(title string) {
+		t.Helper()
+		if tab.ShownChart() != title || len(tab.chartSlot.Objects) != 1 || tab.chartSlot.Objects[0] != tab.shown.chart || tab.toolsSlot.Objects[0] != tab.shown.tools {
+			t.Fatalf("shown %q, want %q", tab.ShownChart(), title)
+		}
+		if tab.switcher.Text() != tab.shown.name.short || tab.switcher.Tip != title {
+			t.Fatalf("the switcher says %q (%q) for %q", tab.switcher.Text(), tab.switcher.Tip, title)
+		}
+	}
+	tab.list.Select(0)
+	shows("/sys/stats?mod=pwr · SSN0013500500000001")
+	tab.Compare("bat_voltage")
+	shows("bat_voltage of 2 observations")
+	// A click on the first row shows its chart again rather than opening a second one.
+	tab.list.Select(1)
+	tab.list.Select(0)
+	shows("/sys/stats?mod=pwr · SSN0013500500000001")
+	if got := tab.Charts(); len(got) != 3 {
+		t.Fatalf("charts %q", got)
+	}
+	// A failure while charts are open is said under the chart, whole in its tooltip.
+	tab.FromHistory = func(string, string, time.Duration) (*series.Set, int, error) {
+		return nil, 0, errors.New("the history store is closed")
+	}
+	tab.ChartFromHistory("SSN0013500500000001.sim.starfish.test", "/sys/stats?mod=pwr", time.Hour)
+	q.WaitFor(t, "the failure", func() bool { return strings.Contains(tab.notice.Text(), "the history store is closed") })
+	if !tab.notice.Visible() {
+		t.Fatal("the failure is not shown under the chart")
+	}
+	// Closed, a chart gives its place to the next one; the last closed, the hint is back.
+	tab.closePanel(tab.shown)
+	shows("bat_voltage of 2 observations")
+	for tab.shown != nil {
+		tab.closePanel(tab.shown)
+	}
+	if !tab.noCharts.Visible() || tab.bar.Visible() || tab.notice.Visible() || tab.hint.Text != noChartHint {
+		t.Fatal("with every chart closed the hint does not show")
+	}
+}
