@@ -262,3 +262,36 @@ func TestThePlotIsAWholeNumberOfPixels(t *testing.T) {
 		}
 	}
 }
+
+func TestAFrameWithTheCrosshairAndAScaledLineAllocatesNothing(t *testing.T) {
+	lines := []plotLine{
+		{samples: ramp(10_000, func(i int) float64 { return 0 }), colour: chartPalette[0]},
+		{samples: ramp(10_000, func(i int) float64 { return float64(i) }), colour: chartPalette[2], scaled: true, own: valueRange{0, 20_000}},
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 800, 300))
+	f := &plotFrame{from: lines[0].samples[0].At, to: lines[0].samples[9999].At, axes: [2]valueRange{{-1.1, 1.1}}, crosshair: 0.5, cross: color.NRGBA{0, 0, 0, 255}}
+	if n := testing.AllocsPerRun(20, func() { drawPlot(img, f, lines) }); n != 0 {
+		t.Fatalf("%v allocations a frame", n)
+	}
+	// The scaled line is dashed; the crosshair marks each line's sample under it.
+	gaps := 0
+	for x := 0; x < 800; x++ {
+		found := false
+		for y := range 300 {
+			if img.NRGBAAt(x, y) == chartPalette[2] {
+				found = true
+			}
+		}
+		if !found {
+			gaps++
+		}
+	}
+	if gaps < 300 || gaps > 500 {
+		t.Fatalf("the scaled line misses %d of 800 columns, want about half", gaps)
+	}
+	// The flat line lies in row 150; its sample under the crosshair, in column 399, is marked
+	// by a square of its colour ringed in the crosshair's.
+	if img.NRGBAAt(397, 148) != chartPalette[0] || img.NRGBAAt(396, 147) != f.cross || img.NRGBAAt(390, 148) == chartPalette[0] {
+		t.Fatal("no mark on the line under the crosshair")
+	}
+}
