@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/series"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
 // panelLine is one line of a chart panel: a series of a set, with the label the legend
@@ -52,8 +53,9 @@ type chartPanel struct {
 	picks *seriesPicks // nil for fixed lines
 	// defaults are ticked when they appear (a chart may open before the first sample).
 	defaults []string
-	// seriesButton opens the picks; it says how many series are drawn.
+	// seriesButton opens the picks, under a line that says how many series are drawn.
 	seriesButton *widget.Button
+	seriesCount  *widget.Label
 	set          *series.Set // the set the picks choose from
 	fixed        []panelLine
 	window       *widget.Select
@@ -92,6 +94,7 @@ func newChartPanel(name chartName, set *series.Set, defaults []string, fixed []p
 	p.tools = container.NewHBox(p.window, export, closeButton)
 	if set != nil {
 		p.picks = newSeriesPicks(func() { p.dirty = true; p.nameSeries() })
+		p.seriesCount = widget.NewLabel("")
 		p.seriesButton = widget.NewButtonWithIcon("Series", theme.MenuDropDownIcon(), p.showPicks)
 		p.seriesButton.IconPlacement = widget.ButtonIconTrailingText
 		p.tools.Objects = append([]fyne.CanvasObject{p.seriesButton}, p.tools.Objects...)
@@ -111,12 +114,13 @@ func (p *chartPanel) showPicks() {
 	// they take, up to 300 high (the rest scrolls).
 	cols := max(1, min(3, int((room.Width-16-2*pad+pad)/(seriesPickWidth+pad))))
 	rows := (len(p.picks.keys) + cols - 1) / cols
-	size := fyne.NewSize(float32(cols)*(seriesPickWidth+pad)-pad+2*pad, min(float32(rows)*(seriesPickHeight+pad)-pad+2*pad, 300, room.Height-16))
+	head := p.seriesCount.MinSize().Height + pad
+	size := fyne.NewSize(float32(cols)*(seriesPickWidth+pad)-pad+2*pad, min(head+float32(rows)*(seriesPickHeight+pad)-pad+2*pad, 300, room.Height-16))
 	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.seriesButton).AddXY(0, p.seriesButton.Size().Height)
 	// Under the button, moved left as far as it takes to stay in the window.
 	at.X = max(min(at.X, room.Width-size.Width-8), 8)
 	at.Y = max(min(at.Y, room.Height-size.Height-8), 8)
-	pop := widget.NewPopUp(container.NewVScroll(p.picks.box), c)
+	pop := widget.NewPopUp(container.NewBorder(p.seriesCount, nil, nil, nil, container.NewVScroll(p.picks.box)), c)
 	pop.Resize(size)
 	pop.ShowAtPosition(at)
 }
@@ -136,12 +140,12 @@ func (p *chartPanel) updatePicks() {
 	p.nameSeries()
 }
 
-// nameSeries says on the series button how many series are drawn: "Series 2/16".
+// nameSeries says above the choice of series how many are drawn: "2 of 16 series drawn".
 func (p *chartPanel) nameSeries() {
-	if p.seriesButton == nil {
+	if p.seriesCount == nil {
 		return
 	}
-	p.seriesButton.SetText(fmt.Sprintf("Series %d/%d", len(p.picks.Selected()), len(p.picks.keys)))
+	p.seriesCount.SetText(fmt.Sprintf("%d of %s drawn", len(p.picks.Selected()), human.Count(len(p.picks.keys), "series", "series")))
 }
 
 // seriesPicks is a check box per series, wrapped in rows as wide as there is room for.

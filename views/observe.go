@@ -40,6 +40,9 @@ var defaultSeries = []string{"bat_voltage", "sleep_pct"}
 // chartRefresh is how often charts take a snapshot of their series (at most).
 const chartRefresh = 100 * time.Millisecond
 
+// observationIcon marks the charts of observations in the chart switcher's menu.
+var observationIcon = theme.VisibilityIcon()
+
 // noChartHint is what the chart side says while no chart is open.
 const noChartHint = "Select an observation to chart its values, or:"
 
@@ -62,7 +65,7 @@ type ObserveTab struct {
 	// the chart side
 	bar       *fyne.Container // the switcher, the shown chart's tools, a new chart
 	switcher  *FitLabel       // the shown chart's name, on a button that lists them all
-	kind      *widget.Icon    // the shown chart's kind
+	kind      *widget.Icon    // the shown chart's kind, but for an observation's
 	toolsSlot *fyne.Container
 	chartSlot *fyne.Container
 	noCharts  fyne.CanvasObject // the hint and the ways to open a chart
@@ -108,7 +111,7 @@ func NewObserveTab() *ObserveTab {
 
 	t.switcher = NewFitLabel("")
 	t.switcher.Cut = cutDeviceFirst
-	t.kind = widget.NewIcon(theme.VisibilityIcon())
+	t.kind = widget.NewIcon(nil)
 	switcher := container.NewStack(widget.NewButton("", t.showChartMenu),
 		container.NewBorder(nil, nil, t.kind, widget.NewIcon(theme.MenuDropDownIcon()), t.switcher))
 	newChart := newMenuButton("", theme.ContentAddIcon(), func() *fyne.Menu {
@@ -201,7 +204,7 @@ func (t *ObserveTab) OpenChart(id int) {
 		}
 	}
 	title := observationTitle(r)
-	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI), icon: theme.VisibilityIcon()}
+	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI), icon: observationIcon}
 	p := newChartPanel(name, r.Series, defaultSeries, nil, t.closePanel)
 	p.paused = func() bool { cur, ok := t.row(id); return ok && cur.Paused }
 	t.addPanel(p)
@@ -274,7 +277,14 @@ func (t *ObserveTab) show(p *chartPanel) {
 	t.bar.Show()
 	t.switcher.SetText(p.name.short)
 	t.switcher.Tip = p.name.full
+	// An observation's chart, the usual one, gives the room of its icon to its name.
 	t.kind.SetResource(p.name.icon)
+	if p.name.icon == observationIcon {
+		t.kind.Hide()
+	} else {
+		t.kind.Show()
+	}
+	t.bar.Refresh()
 	t.selectRowOf(p)
 	p.refresh()
 }

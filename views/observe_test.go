@@ -414,3 +414,20 @@ func TestChartsShareTheirSideOneAtATime(t *testing.T) {
 		t.Fatal("with every chart closed the hint does not show")
 	}
 }
+
+func TestTheChoiceOfSeriesSaysHowManyAreDrawn(t *testing.T) {
+	tab, _ := newTestObserveTab(t, ObservationRow{ID: 1, URI: statsURI, Series: powerSet(3, 3.6)})
+	tab.OpenChart(1)
+	p := tab.panels[0]
+	if got := p.seriesCount.Text; got != "2 of 3 series drawn" {
+		t.Fatalf("the choice of series says %q", got)
+	}
+	p.picks.SetSelected([]string{"total_time"})
+	if got := p.seriesCount.Text; got != "1 of 3 series drawn" {
+		t.Fatalf("after a pick the choice of series says %q", got)
+	}
+	// An observation's chart needs no icon to say what it is; a chart from the history does.
+	if tab.kind.Visible() {
+		t.Fatal("an observation's chart shows a kind icon")
+	}
+}
