@@ -14,8 +14,18 @@ type plotLine struct {
 	samples []series.Sample
 	colour  color.NRGBA
 	axis    int // 0 left, 1 right
-	// own, when set, is the line's own range: a third unit is drawn scaled to the plot.
-	own valueRange
+	// scaled says the line has no axis (a third unit): it is drawn dashed, its own range
+	// from the bottom of the plot to the top.
+	scaled bool
+	own    valueRange
+}
+
+// rangeFor is the range the line is drawn against.
+func (l *plotLine) rangeFor(f *plotFrame) valueRange {
+	if l.scaled {
+		return l.own
+	}
+	return f.axes[l.axis]
 }
 
 // valueRange is an axis's range of values.
@@ -39,8 +49,9 @@ type plotFrame struct {
 
 // drawPlot draws lines into img (reused from frame to frame): background, grid, then each
 // line as one vertical span per pixel column covering the samples that fall into it, joined
-// to the previous column by a straight segment. The cost is one pass over the samples and one over the columns;
-// nothing is allocated.
+// to the previous column by a straight segment (every other few pixels of it for a scaled
+// line, which is drawn dashed); last the crosshair, with a mark on each line's sample under
+// it. The cost is one pass over the samples and one over the columns; nothing is allocated.
 func drawPlot(img *image.NRGBA, f *plotFrame, lines []plotLine) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -55,17 +66,18 @@ func drawPlot(img *image.NRGBA, f *plotFrame, lines []plotLine) {
 	if span <= 0 || w < 2 || h < 2 {
 		return
 	}
+	xScale := float64(w-1) / span
 	for i := range lines {
 		l := &lines[i]
-		r := f.axes[l.axis]
-		if !l.own.empty() {
-			r = l.own
-		}
+		r := l.rangeFor(f)
 		if r.empty() {
 			continue
 		}
-		xScale := float64(w-1) / span
 		yScale := float64(h-1) / (r.hi - r.lo)
+		dash := 0
+		if l.scaled {
+			dash = dashLength
+		}
 		col, lo, hi, last := -1, 0, 0, 0
 		for _, s := range l.samples {
 			if s.At < f.from || s.At > f.to || math.IsNaN(s.Value) {
@@ -79,18 +91,60 @@ func drawPlot(img *image.NRGBA, f *plotFrame, lines []plotLine) {
 			case col < 0:
 				col, lo, hi = x, y, y
 			default:
-				vline(img, col, lo, hi, l.colour)
-				segment(img, col, last, x, y, l.colour)
+				dashedVline(img, col, lo, hi, l.colour, dash)
+				segment(img, col, last, x, y, l.colour, dash)
 				col, lo, hi = x, y, y
 			}
 			last = y
 		}
 		if col >= 0 {
-			vline(img, col, lo, hi, l.colour)
+			dashedVline(img, col, lo, hi, l.colour, dash)
 		}
 	}
-	if f.crosshair >= 0 {
-		vline(img, int(f.crosshair*float64(w-1)), 0, h-1, f.cross)
+	if f.crosshair < 0 {
+		return
+	}
+	vline(img, int(f.crosshair*float64(w-1)), 0, h-1, f.cross)
+	at := f.from + int64(f.crosshair*span)
+	for i := range lines {
+		l := &lines[i]
+		r := l.rangeFor(f)
+		j := lastAtOrBefore(l.samples, at)
+		if r.empty() || j < 0 || l.samples[j].At < f.from || math.IsNaN(l.samples[j].Value) {
+			continue
+		}
+		s := l.samples[j]
+		x := int(float64(s.At-f.from) * xScale)
+		y := min(max(h-1-int((s.Value-r.lo)*float64(h-1)/(r.hi-r.lo)), 0), h-1)
+		mark(img, x, y, f.cross, l.colour)
+	}
+}
+
+// dashLength is the length in pixels of a scaled line's dashes and of the gaps between them.
+const dashLength = 6
+
+// lastAtOrBefore is the index of the last sample at or before at, or -1 (a binary search
+// written out, so that the frame allocates nothing).
+func lastAtOrBefore(samples []series.Sample, at int64) int {
+	lo, hi := 0, len(samples)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if samples[m].At <= at {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}
+
+// mark draws a square of 7 pixels around (x, y): an outline in ring, filled with c.
+func mark(img *image.NRGBA, x, y int, ring, c color.NRGBA) {
+	for dx := -3; dx <= 3; dx++ {
+		vline(img, x+dx, y-3, y+3, ring)
+	}
+	for dx := -2; dx <= 2; dx++ {
+		vline(img, x+dx, y-2, y+2, c)
 	}
 }
 
@@ -118,12 +172,22 @@ func vline(img *image.NRGBA, x, y0, y1 int, c color.NRGBA) {
 	}
 }
 
-// segment joins (x0, y0) to (x1, y1), x0 < x1, with a vertical span in each column.
-func segment(img *image.NRGBA, x0, y0, x1, y1 int, c color.NRGBA) {
+// dashedVline is vline, or nothing in the gaps of a dashed line (dash > 0): dashes of dash
+// columns, by the column's x.
+func dashedVline(img *image.NRGBA, x, y0, y1 int, c color.NRGBA, dash int) {
+	if dash > 0 && (x/dash)%2 == 1 {
+		return
+	}
+	vline(img, x, y0, y1, c)
+}
+
+// segment joins (x0, y0) to (x1, y1), x0 < x1, with a vertical span in each column (dashed
+// when dash > 0).
+func segment(img *image.NRGBA, x0, y0, x1, y1 int, c color.NRGBA, dash int) {
 	prev := y0
 	for x := x0 + 1; x <= x1; x++ {
 		y := y0 + (y1-y0)*(x-x0)/(x1-x0)
-		vline(img, x, prev, y, c)
+		dashedVline(img, x, prev, y, c, dash)
 		prev = y
 	}
 }
@@ -163,6 +227,20 @@ func padded(r valueRange) valueRange {
 	mid := (r.lo + r.hi) / 2
 	d := math.Max((r.hi-r.lo)*0.05, math.Max(math.Abs(mid)*0.005, 1e-9))
 	return valueRange{r.lo - d, r.hi + d}
+}
+
+// roundedOut is a range widened to round values at both ends (0–2000 for 3–1797), so that
+// the legend of a line drawn scaled to the plot's height says what the height stands for in
+// numbers one reads at a glance; a flat range is padded instead.
+func roundedOut(r valueRange) valueRange {
+	if math.IsInf(r.lo, 0) || math.IsInf(r.hi, 0) {
+		return valueRange{}
+	}
+	if !(r.hi > r.lo) {
+		return padded(r)
+	}
+	step := niceStep(r.hi-r.lo, 4)
+	return valueRange{math.Floor(r.lo/step) * step, math.Ceil(r.hi/step) * step}
 }
 
 // timeSteps are the time axis's possible tick intervals, in seconds.

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/series"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
 // panelLine is one line of a chart panel: a series of a set, with the label the legend
@@ -34,22 +35,31 @@ var chartWindows = []struct {
 	d     time.Duration
 }{{"1 min", time.Minute}, {"10 min", 10 * time.Minute}, {"1 h", time.Hour}, {"all", 0}}
 
-// chartPanel is a chart with its title, its choice of series (for one observation's set) or
-// its fixed lines (a comparison across devices, a rebuild from history), a time window, CSV
-// and PNG export, and a close button.
+// chartName is how a chart is named: whole (Charts, the switcher's tooltip), path first for
+// the chart switcher (which cuts it with cutDeviceFirst), as a file name, and by the icon of
+// its kind (an observation, a comparison, the history).
+type chartName struct {
+	full, short, file string
+	icon              fyne.Resource
+}
+
+// chartPanel is a chart with its tools: its choice of series (for one observation's set,
+// in a pop-up) or its fixed lines (a comparison across devices, a rebuild from history), a
+// time window, CSV and PNG export, and a close button. The Observe tab shows one panel at a
+// time, its tools in the tab's bar and its chart filling the rest.
 type chartPanel struct {
-	title string
+	name  chartName
 	chart *Chart
 	picks *seriesPicks // nil for fixed lines
 	// defaults are ticked when they appear (a chart may open before the first sample).
 	defaults []string
-	// seriesList folds the picks away; its title names the series drawn.
-	seriesList *widget.Accordion
-	seriesItem *widget.AccordionItem
-	set        *series.Set // the set the picks choose from
-	fixed      []panelLine
-	window     *widget.Select
-	root       fyne.CanvasObject
+	// seriesButton opens the picks, under a line that says how many series are drawn.
+	seriesButton *widget.Button
+	seriesCount  *widget.Label
+	set          *series.Set // the set the picks choose from
+	fixed        []panelLine
+	window       *widget.Select
+	tools        *fyne.Container
 	// paused freezes the chart (samples keep being recorded).
 	paused func() bool
 
@@ -61,8 +71,8 @@ type chartPanel struct {
 
 // newChartPanel builds a panel; with set, the user picks its series (defaults pre-ticked);
 // otherwise the fixed lines are drawn.
-func newChartPanel(title string, set *series.Set, defaults []string, fixed []panelLine, onClose func(*chartPanel)) *chartPanel {
-	p := &chartPanel{title: title, set: set, fixed: fixed, defaults: defaults, chart: NewChart(10 * time.Minute), dirty: true}
+func newChartPanel(name chartName, set *series.Set, defaults []string, fixed []panelLine, onClose func(*chartPanel)) *chartPanel {
+	p := &chartPanel{name: name, set: set, fixed: fixed, defaults: defaults, chart: NewChart(10 * time.Minute), dirty: true}
 	var labels []string
 	for _, w := range chartWindows {
 		labels = append(labels, w.label)
@@ -75,24 +85,44 @@ func newChartPanel(title string, set *series.Set, defaults []string, fixed []pan
 		}
 		p.dirty = true
 	})
+	p.window.PlaceHolder = "10 min" // as wide as the choices, no wider
 	p.window.SetSelected("10 min")
-	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Truncation = fyne.TextTruncateEllipsis
+	export := newMenuButton("", theme.DocumentSaveIcon(), func() *fyne.Menu {
+		return fyne.NewMenu("", fyne.NewMenuItem("Save as CSV…", p.exportCSV), fyne.NewMenuItem("Save as PNG…", p.exportPNG))
+	})
 	closeButton := widget.NewButtonWithIcon("", theme.WindowCloseIcon(), func() { onClose(p) })
-	tools := container.NewHBox(p.window,
-		widget.NewButtonWithIcon("CSV…", theme.DocumentSaveIcon(), p.exportCSV),
-		widget.NewButtonWithIcon("PNG…", theme.FileImageIcon(), p.exportPNG),
-		closeButton)
-	top := container.NewBorder(nil, nil, nil, tools, head)
+	p.tools = container.NewHBox(p.window, export, closeButton)
 	if set != nil {
 		p.picks = newSeriesPicks(func() { p.dirty = true; p.nameSeries() })
-		p.seriesItem = widget.NewAccordionItem("Series", p.picks.box)
-		p.seriesList = widget.NewAccordion(p.seriesItem)
+		p.seriesCount = widget.NewLabel("")
+		p.seriesButton = widget.NewButtonWithIcon("Series", theme.MenuDropDownIcon(), p.showPicks)
+		p.seriesButton.IconPlacement = widget.ButtonIconTrailingText
+		p.tools.Objects = append([]fyne.CanvasObject{p.seriesButton}, p.tools.Objects...)
 		p.updatePicks()
-		top = container.NewVBox(top, p.seriesList)
 	}
-	p.root = container.NewBorder(top, nil, nil, nil, container.NewStack(p.chart))
 	return p
+}
+
+// showPicks opens the choice of series under its button, as big as the window allows.
+func (p *chartPanel) showPicks() {
+	c := fyne.CurrentApp().Driver().CanvasForObject(p.seriesButton)
+	if c == nil {
+		return
+	}
+	room, pad := c.Size(), theme.Padding()
+	// Three columns of check boxes, or as many as the window has room for, and the rows
+	// they take, up to 300 high (the rest scrolls).
+	cols := max(1, min(3, int((room.Width-16-2*pad+pad)/(seriesPickWidth+pad))))
+	rows := (len(p.picks.keys) + cols - 1) / cols
+	head := p.seriesCount.MinSize().Height + pad
+	size := fyne.NewSize(float32(cols)*(seriesPickWidth+pad)-pad+2*pad, min(head+float32(rows)*(seriesPickHeight+pad)-pad+2*pad, 300, room.Height-16))
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.seriesButton).AddXY(0, p.seriesButton.Size().Height)
+	// Under the button, moved left as far as it takes to stay in the window.
+	at.X = max(min(at.X, room.Width-size.Width-8), 8)
+	at.Y = max(min(at.Y, room.Height-size.Height-8), 8)
+	pop := widget.NewPopUp(container.NewBorder(p.seriesCount, nil, nil, nil, container.NewVScroll(p.picks.box)), c)
+	pop.Resize(size)
+	pop.ShowAtPosition(at)
 }
 
 // updatePicks offers the set's series as they appear; defaults are ticked when they do.
@@ -110,15 +140,12 @@ func (p *chartPanel) updatePicks() {
 	p.nameSeries()
 }
 
-// nameSeries titles the folded series choice with what is drawn: "Series: bat_voltage,
-// sleep_pct (2 of 16)".
+// nameSeries says above the choice of series how many are drawn: "2 of 16 series drawn".
 func (p *chartPanel) nameSeries() {
-	if p.seriesItem == nil {
+	if p.seriesCount == nil {
 		return
 	}
-	picked := p.picks.Selected()
-	p.seriesItem.Title = fmt.Sprintf("Series: %s (%d of %d)", strings.Join(picked, ", "), len(picked), len(p.picks.keys))
-	p.seriesList.Refresh()
+	p.seriesCount.SetText(fmt.Sprintf("%d of %s drawn", len(p.picks.Selected()), human.Count(len(p.picks.keys), "series", "series")))
 }
 
 // seriesPicks is a check box per series, wrapped in rows as wide as there is room for.
@@ -129,8 +156,11 @@ type seriesPicks struct {
 	changed func()
 }
 
+// The size of a series' check box in the choice of series.
+const seriesPickWidth, seriesPickHeight = 170, 36
+
 func newSeriesPicks(changed func()) *seriesPicks {
-	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(170, 36)), checks: map[string]*widget.Check{}, changed: changed}
+	return &seriesPicks{box: container.NewGridWrap(fyne.NewSize(seriesPickWidth, seriesPickHeight)), checks: map[string]*widget.Check{}, changed: changed}
 }
 
 // offer adds check boxes for the new keys; a new key in defaults is ticked, and so is the
@@ -235,20 +265,20 @@ func (p *chartPanel) columns() []series.Column {
 }
 
 func (p *chartPanel) parentWindow() fyne.Window {
-	if c := fyne.CurrentApp().Driver().CanvasForObject(p.root); c != nil {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(p.tools); c != nil {
 		return windowOf(c)
 	}
 	return nil
 }
 
-// fileName is a file name made of the panel's title.
+// fileName is a file name made of the panel's name.
 func (p *chartPanel) fileName(ext string) string {
 	name := strings.Map(func(r rune) rune {
 		if r == '/' || r == ' ' || r == '?' || r == ':' || r == '=' {
 			return '_'
 		}
 		return r
-	}, p.title)
+	}, p.name.file)
 	return name + ext
 }
 

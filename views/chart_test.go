@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/series"
 )
@@ -66,6 +67,14 @@ func newTestChart(t *testing.T, lines ...ChartSeries) (*Chart, *chartRenderer) {
 	return c, r
 }
 
+func texts(ts []*canvas.Text) []string {
+	var out []string
+	for _, x := range ts {
+		out = append(out, x.Text)
+	}
+	return out
+}
+
 func shownTexts(ts []*canvas.Text) []*canvas.Text {
 	var out []*canvas.Text
 	for _, x := range ts {
@@ -103,19 +112,19 @@ func TestAxisLabelsNeverOverlapAndUnitsGetTheirOwnAxis(t *testing.T) {
 		t.Fatalf("axis units %q and %q", r.unitLabels[0].Text, r.unitLabels[1].Text)
 	}
 	legend := shownTexts(r.legend)
-	if len(legend) != 3 || !strings.HasSuffix(legend[2].Text, "(scaled)") || !strings.Contains(legend[0].Text, "3.5 V") {
+	if len(legend) != 3 || !strings.HasSuffix(legend[2].Text, "tx rate 1797 B/s (scaled: 0–100 % of 0–2000 B/s)") || !strings.Contains(legend[0].Text, "3.5 V") {
 		t.Fatalf("legend %q %q %q", legend[0].Text, legend[1].Text, legend[2].Text)
 	}
 }
 
 func TestTheCrosshairReadsTheValuesUnderThePointer(t *testing.T) {
 	c, r := newTestChart(t, ChartSeries{"temperature", "°C", ramp(101, func(i int) float64 { return float64(i) })})
-	c.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(chartLeft+c.plotW/2, 100)}})
-	if !r.readout.Visible() || !strings.Contains(r.readout.Text, "temperature 50 °C") {
-		t.Fatalf("readout %q", r.readout.Text)
+	c.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(c.plotPos.X+c.plotW/2, 100)}})
+	if lines := shownTexts(r.readout); len(lines) != 2 || lines[0].Text != "09:00:50" || lines[1].Text != "temperature 50 °C" {
+		t.Fatalf("readout %q", texts(lines))
 	}
 	c.MouseOut()
-	if r.readout.Visible() {
+	if len(shownTexts(r.readout)) != 0 || r.readoutBox.Visible() {
 		t.Fatal("the readout stays after the pointer left")
 	}
 }
@@ -151,7 +160,7 @@ func BenchmarkChartFrame(b *testing.B) {
 	c.SetSeries(lines)
 	w := test.NewWindow(c)
 	defer w.Close()
-	w.Resize(fyne.NewSize(800+chartLeft+chartRight, 300+chartTop+chartBottom))
+	w.Resize(fyne.NewSize(800+2*chartAxisWidth, 300+3*captionHeight()+16))
 	c.plotW, c.plotH = 800, 300
 	b.ReportAllocs()
 	for b.Loop() {
@@ -193,19 +202,31 @@ func TestTickLabelsHaveTheDecimalsTheirStepNeeds(t *testing.T) {
 	}
 }
 
+func TestLinesAreDrawnLighterOnADarkBackground(t *testing.T) {
+	light, dark := seriesColours(color.NRGBA{0xf5, 0xf5, 0xf5, 0xff}), seriesColours(color.NRGBA{0x20, 0x20, 0x23, 0xff})
+	if light != chartPalette {
+		t.Fatal("the palette changed on a light background")
+	}
+	for i := range dark {
+		if dark[i].R < light[i].R || dark[i].G < light[i].G || dark[i].B < light[i].B || dark[i] == light[i] {
+			t.Fatalf("colour %d is %v on dark, %v on light", i, dark[i], light[i])
+		}
+	}
+}
+
 func TestTheChartRendersToAnImageForPNGExport(t *testing.T) {
 	test.NewTempApp(t)
-	p := newChartPanel("SSN001350050005E7D6 /sys/stats?mod=pwr", nil, nil, []panelLine{}, func(*chartPanel) {})
+	p := newChartPanel(chartName{full: "/sys/stats?mod=pwr · SSN001350050005E7D6", file: "SSN001350050005E7D6 /sys/stats?mod=pwr"}, nil, nil, []panelLine{}, func(*chartPanel) {})
 	p.chart.SetSeries([]ChartSeries{{Label: "bat_voltage", Unit: "V", Samples: ramp(120, func(i int) float64 { return 3.6 - float64(i)/1000 })}})
 	img := p.renderImage()
 	b := img.Bounds()
 	if b.Dx() < 800 || b.Dy() < 300 {
 		t.Fatalf("image of %v", b)
 	}
-	line := 0
+	line, colour := 0, seriesColours(toNRGBA(theme.Color(theme.ColorNameInputBackground)))[0]
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			if color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA) == chartPalette[0] {
+			if color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA) == colour {
 				line++
 			}
 		}
@@ -227,5 +248,50 @@ func TestLongSpansAreLabelledWithTheirDate(t *testing.T) {
 	labels := shownTexts(r.xLabels)
 	if len(labels) < 2 || labels[0].Text == labels[1].Text || !strings.HasPrefix(labels[0].Text, "Mar ") {
 		t.Fatalf("labels over a week: %q %q", labels[0].Text, labels[len(labels)-1].Text)
+	}
+}
+
+func TestThePlotIsAWholeNumberOfPixels(t *testing.T) {
+	c, _ := newTestChart(t, ChartSeries{"v", "V", ramp(60, func(i int) float64 { return float64(i % 2) })})
+	for _, size := range []fyne.Size{{Width: 800.3, Height: 300.7}, {Width: 633.5, Height: 171.25}} {
+		c.Resize(size)
+		// Drawn over a fraction of a pixel more or less than its image, the plot would drop
+		// or double a row of pixels: a line lying in it would show dashed.
+		if c.plotW != float32(math.Floor(float64(c.plotW))) || c.plotH != float32(math.Floor(float64(c.plotH))) {
+			t.Fatalf("at %v the plot is %v×%v", size, c.plotW, c.plotH)
+		}
+	}
+}
+
+func TestAFrameWithTheCrosshairAndAScaledLineAllocatesNothing(t *testing.T) {
+	lines := []plotLine{
+		{samples: ramp(10_000, func(i int) float64 { return 0 }), colour: chartPalette[0]},
+		{samples: ramp(10_000, func(i int) float64 { return float64(i) }), colour: chartPalette[2], scaled: true, own: valueRange{0, 20_000}},
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 800, 300))
+	f := &plotFrame{from: lines[0].samples[0].At, to: lines[0].samples[9999].At, axes: [2]valueRange{{-1.1, 1.1}}, crosshair: 0.5, cross: color.NRGBA{0, 0, 0, 255}}
+	if n := testing.AllocsPerRun(20, func() { drawPlot(img, f, lines) }); n != 0 {
+		t.Fatalf("%v allocations a frame", n)
+	}
+	// The scaled line is dashed; the crosshair marks each line's sample under it.
+	gaps := 0
+	for x := 0; x < 800; x++ {
+		found := false
+		for y := range 300 {
+			if img.NRGBAAt(x, y) == chartPalette[2] {
+				found = true
+			}
+		}
+		if !found {
+			gaps++
+		}
+	}
+	if gaps < 300 || gaps > 500 {
+		t.Fatalf("the scaled line misses %d of 800 columns, want about half", gaps)
+	}
+	// The flat line lies in row 150; its sample under the crosshair, in column 399, is marked
+	// by a square of its colour ringed in the crosshair's.
+	if img.NRGBAAt(397, 148) != chartPalette[0] || img.NRGBAAt(396, 147) != f.cross || img.NRGBAAt(390, 148) == chartPalette[0] {
+		t.Fatal("no mark on the line under the crosshair")
 	}
 }

@@ -21,8 +21,21 @@ type FitLabel struct {
 	cut   bool
 	// Tip, when set, is the tooltip's text instead of the whole text.
 	Tip string
-	// KeepHead cuts the end rather than the middle, for a line whose first words matter most.
-	KeepHead bool
+	// Cut, when set, is how the text is cut to at most n runes instead of human.Middle
+	// (CutEnd for a sentence, whose start matters most).
+	Cut func(text string, n int) string
+}
+
+// CutEnd cuts text to at most n runes by dropping its end: "ended: the device did…".
+func CutEnd(text string, n int) string {
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	if n < 2 {
+		return "…"
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // NewFitLabel is a FitLabel showing text.
@@ -71,14 +84,15 @@ func (l *FitLabel) fit(width float32) {
 		avail := width - 2*theme.InnerPadding()
 		size, style := theme.TextSize(), l.label.TextStyle
 		if fyne.MeasureText(text, size, style).Width > avail {
+			cut := l.Cut
+			if cut == nil {
+				cut = human.Middle
+			}
 			lo, hi := 1, len([]rune(text))-1
 			best := "…"
 			for lo <= hi {
 				mid := (lo + hi) / 2
-				cand := human.Middle(text, mid)
-				if l.KeepHead {
-					cand = string([]rune(text)[:mid]) + "…"
-				}
+				cand := cut(text, mid)
 				if fyne.MeasureText(cand, size, style).Width <= avail {
 					best, lo = cand, mid+1
 				} else {

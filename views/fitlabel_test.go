@@ -63,7 +63,7 @@ func TestACutNameShowsWholeInATooltip(t *testing.T) {
 func TestAFitLabelThatKeepsItsHeadCutsTheEnd(t *testing.T) {
 	test.NewTempApp(t)
 	l := NewFitLabel("RTT 401 ms · 48 bytes · ACK · answered by the device, through the gateway · 18:40:23.568")
-	l.KeepHead = true
+	l.Cut = CutEnd
 	showInTestWindow(t, container.NewWithoutLayout(l), 400, 100)
 	l.Resize(fyne.NewSize(200, l.MinSize().Height))
 	if shown := l.Shown(); !strings.HasPrefix(shown, "RTT 401 ms") || !strings.HasSuffix(shown, "…") {

@@ -78,7 +78,7 @@ func TestGatewayConsoleFitsTheBottomPanelInEveryState(t *testing.T) {
 }
 
 // texts are the texts of every label, FitLabel and entry under o, visible or not.
-func texts(o fyne.CanvasObject) []string {
+func consoleTexts(o fyne.CanvasObject) []string {
 	var out []string
 	switch x := o.(type) {
 	case *widget.Label:
@@ -89,15 +89,15 @@ func texts(o fyne.CanvasObject) []string {
 		return []string{x.Text}
 	case *fyne.Container:
 		for _, child := range x.Objects {
-			out = append(out, texts(child)...)
+			out = append(out, consoleTexts(child)...)
 		}
 	case *container.AppTabs:
 		for _, item := range x.Items {
-			out = append(out, texts(item.Content)...)
+			out = append(out, consoleTexts(item.Content)...)
 		}
 	case fyne.Widget:
 		for _, child := range test.WidgetRenderer(x).Objects() {
-			out = append(out, texts(child)...)
+			out = append(out, consoleTexts(child)...)
 		}
 	}
 	return out
@@ -123,7 +123,7 @@ func TestGatewayConsoleWritesDurationsForPeople(t *testing.T) {
 	if c.message.Text != "Clock of SSN001350050005E7D6 set 2 min behind true time." {
 		t.Fatalf("message %q", c.message.Text)
 	}
-	shown := texts(s.Object())
+	shown := consoleTexts(s.Object())
 	shown = append(shown, deviceCells(s, 0), deviceCells(s, 1), strings.Join(sessionCells(s, 0), " | "))
 	for _, text := range shown {
 		if goDurationText.MatchString(text) {

@@ -85,7 +85,7 @@ func NewInspector(decoders *decode.Registry) *Inspector {
 	i.title = NewFitLabel("")
 	i.code = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	i.metrics = NewFitLabel("")
-	i.metrics.KeepHead = true
+	i.metrics.Cut = CutEnd
 	i.explain = widget.NewLabel("")
 	i.explain.Wrapping = fyne.TextWrapWord
 	i.explainS = container.NewVScroll(i.explain)

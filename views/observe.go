@@ -4,19 +4,16 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
-
-	"github.com/coap-workbench/coap-workbench/internal/human"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/series"
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
 // ObservationRow is one observation as the Observe tab shows it.
@@ -43,20 +40,39 @@ var defaultSeries = []string{"bat_voltage", "sleep_pct"}
 // chartRefresh is how often charts take a snapshot of their series (at most).
 const chartRefresh = 100 * time.Millisecond
 
+// observationIcon marks the charts of observations in the chart switcher's menu.
+var observationIcon = theme.VisibilityIcon()
+
+// noChartHint is what the chart side says while no chart is open.
+const noChartHint = "Select an observation to chart its values, or:"
+
 // ObserveTab lists the running observations with their health (notifications, sequence
 // gaps, reorders, re-registrations, the age of the last notification against its Max-Age),
 // each of which can be paused, resumed and stopped (Stop deregisters at the origin), and
 // charts their numeric values: one chart per observation with the series the user picks,
 // charts comparing one field across observations, and charts rebuilt from the history.
+//
+// The list and the charts share the tab in a split that stays where the user drags it (both
+// sides ask for little room, whatever they show). One chart shows at a time and fills its
+// side; a switcher above it chooses among the open charts, beside the shown chart's tools.
 type ObserveTab struct {
-	root   fyne.CanvasObject
-	list   *widget.List
-	rows   []ObservationRow
-	empty  *widget.Label
-	charts *fyne.Container
-	hint   *widget.Label
-	panels []*chartPanel
-	now    func() time.Time
+	root  *container.Split
+	list  *widget.List
+	rows  []ObservationRow
+	empty *widget.Label
+	now   func() time.Time
+
+	// the chart side
+	bar       *fyne.Container // the switcher, the shown chart's tools, a new chart
+	switcher  *FitLabel       // the shown chart's name, on a button that lists them all
+	kind      *widget.Icon    // the shown chart's kind, but for an observation's
+	toolsSlot *fyne.Container
+	chartSlot *fyne.Container
+	noCharts  fyne.CanvasObject // the hint and the ways to open a chart
+	hint      *widget.Label
+	notice    *FitLabel // the hint's message while charts are open
+	panels    []*chartPanel
+	shown     *chartPanel
 
 	// OnStop is called with an observation's ID when its Stop button is pressed.
 	OnStop func(id int)
@@ -76,75 +92,54 @@ func NewObserveTab() *ObserveTab {
 	t := &ObserveTab{now: time.Now, Do: fyne.Do}
 	t.empty = widget.NewLabel("No observations: right-click an observable resource in the tree and choose Observe, or tick Observe in the composer and send.")
 	t.empty.Wrapping = fyne.TextWrapWord
-	t.list = widget.NewList(func() int { return len(t.rows) }, newObservationRow, t.updateRow)
+	t.list = widget.NewList(func() int { return len(t.rows) }, newObservationItem, func(id widget.ListItemID, o fyne.CanvasObject) {
+		o.(*observationItem).show(t, t.rows[id])
+	})
 	t.list.OnSelected = func(id widget.ListItemID) {
 		if id < len(t.rows) {
 			t.OpenChart(t.rows[id].ID)
 		}
 	}
-	t.hint = widget.NewLabel("Select an observation to chart its values.")
-	t.hint.Importance = widget.LowImportance
-	t.charts = container.NewVBox(t.hint)
+	t.list.Hide()
+	left := container.NewStack(t.list, container.NewVScroll(t.empty))
+
+	t.hint = widget.NewLabel(noChartHint)
+	t.hint.Wrapping = fyne.TextWrapWord
 	compare := widget.NewButtonWithIcon("Compare across devices…", theme.ViewRestoreIcon(), t.askCompare)
 	fromHistory := widget.NewButtonWithIcon("Chart from history…", theme.HistoryIcon(), t.askFromHistory)
-	left := container.NewStack(t.list, container.NewPadded(t.empty))
-	right := container.NewBorder(container.NewHBox(compare, fromHistory), nil, nil, nil, container.NewVScroll(t.charts))
-	split := container.NewHSplit(left, right)
-	split.Offset = 0.38
-	t.root = split
-	t.list.Hide()
+	t.noCharts = container.NewVScroll(container.NewVBox(t.hint, container.NewHBox(compare), container.NewHBox(fromHistory)))
+
+	t.switcher = NewFitLabel("")
+	t.switcher.Cut = cutDeviceFirst
+	t.kind = widget.NewIcon(nil)
+	switcher := container.NewStack(widget.NewButton("", t.showChartMenu),
+		container.NewBorder(nil, nil, t.kind, widget.NewIcon(theme.MenuDropDownIcon()), t.switcher))
+	newChart := newMenuButton("", theme.ContentAddIcon(), func() *fyne.Menu {
+		return fyne.NewMenu("", fyne.NewMenuItem("Compare a field across devices…", t.askCompare), fyne.NewMenuItem("Chart from history…", t.askFromHistory))
+	})
+	t.toolsSlot = container.NewStack()
+	t.bar = container.NewBorder(nil, nil, nil, container.NewHBox(t.toolsSlot, newChart), switcher)
+	t.bar.Hide()
+	t.notice = NewFitLabel("")
+	t.notice.Cut = CutEnd
+	t.notice.Hide()
+	t.chartSlot = container.NewStack()
+	right := container.NewBorder(t.bar, t.notice, nil, nil, container.NewStack(t.chartSlot, t.noCharts))
+
+	t.root = container.NewHSplit(left, right)
+	t.root.Offset = 0.34
 	return t
-}
-
-func newObservationRow() fyne.CanvasObject {
-	title := widget.NewLabel("coap://SSN001350050005E7D6.sim.starfish.test:4849/sys/stats?mod=pwr")
-	title.Truncation = fyne.TextTruncateEllipsis
-	health := widget.NewLabel("")
-	health.Importance = widget.LowImportance
-	health.Truncation = fyne.TextTruncateEllipsis
-	last := widget.NewLabel("")
-	last.Truncation = fyne.TextTruncateEllipsis
-	last.TextStyle = fyne.TextStyle{Monospace: true}
-	pause := widget.NewButtonWithIcon("", theme.MediaPauseIcon(), nil)
-	stop := widget.NewButtonWithIcon("", theme.MediaStopIcon(), nil)
-	return container.NewBorder(nil, nil, nil, container.NewVBox(pause, stop), container.NewVBox(title, health, last))
-}
-
-func (t *ObserveTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	r := t.rows[id]
-	box := o.(*fyne.Container)
-	lines := box.Objects[0].(*fyne.Container).Objects
-	lines[0].(*widget.Label).SetText(r.URI + "  (" + r.Profile + ")")
-	lines[1].(*widget.Label).SetText(describeHealth(r, t.now()))
-	lines[2].(*widget.Label).SetText(r.Last)
-	buttons := box.Objects[1].(*fyne.Container).Objects
-	pause, stop := buttons[0].(*widget.Button), buttons[1].(*widget.Button)
-	pause.OnTapped = func() {
-		if t.OnPause != nil {
-			t.OnPause(r.ID, !r.Paused)
-		}
-	}
-	stop.OnTapped = func() {
-		if t.OnStop != nil {
-			t.OnStop(r.ID)
-		}
-	}
-	if r.Paused {
-		pause.SetIcon(theme.MediaPlayIcon())
-	} else {
-		pause.SetIcon(theme.MediaPauseIcon())
-	}
-	if r.Ended != "" {
-		stop.Disable()
-		pause.Disable()
-	} else {
-		stop.Enable()
-		pause.Enable()
-	}
 }
 
 // Object is the tab's content.
 func (t *ObserveTab) Object() fyne.CanvasObject { return t.root }
+
+// SplitOffset is where the divider between the list and the charts is (0 to 1), to be
+// remembered across restarts.
+func (t *ObserveTab) SplitOffset() float64 { return t.root.Offset }
+
+// SetSplitOffset puts the divider between the list and the charts back where it was.
+func (t *ObserveTab) SetSplitOffset(offset float64) { t.root.SetOffset(offset) }
 
 // SetObservations shows rows (main goroutine).
 func (t *ObserveTab) SetObservations(rows []ObservationRow) {
@@ -161,7 +156,8 @@ func (t *ObserveTab) SetObservations(rows []ObservationRow) {
 // Rows are the rows shown.
 func (t *ObserveTab) Rows() []ObservationRow { return t.rows }
 
-// ChartSeries are the series the i-th chart draws (for tests and exports).
+// ChartSeries are the series the i-th chart drew when it last refreshed (only the chart
+// shown refreshes): for tests and exports.
 func (t *ObserveTab) ChartSeries(i int) []ChartSeries {
 	if i < 0 || i >= len(t.panels) {
 		return nil
@@ -169,13 +165,21 @@ func (t *ObserveTab) ChartSeries(i int) []ChartSeries {
 	return t.panels[i].chart.Series()
 }
 
-// Charts are the titles of the charts shown, top to bottom.
+// Charts are the whole titles of the open charts, in the order they opened.
 func (t *ObserveTab) Charts() []string {
 	var out []string
 	for _, p := range t.panels {
-		out = append(out, p.title)
+		out = append(out, p.name.full)
 	}
 	return out
+}
+
+// ShownChart is the whole title of the chart shown ("" when none is open).
+func (t *ObserveTab) ShownChart() string {
+	if t.shown == nil {
+		return ""
+	}
+	return t.shown.name.full
 }
 
 func (t *ObserveTab) row(id int) (ObservationRow, bool) {
@@ -187,19 +191,21 @@ func (t *ObserveTab) row(id int) (ObservationRow, bool) {
 	return ObservationRow{}, false
 }
 
-// OpenChart shows a chart of the observation's values (once: a second call does nothing).
+// OpenChart shows a chart of the observation's values, opening it the first time.
 func (t *ObserveTab) OpenChart(id int) {
 	r, ok := t.row(id)
 	if !ok || r.Series == nil {
 		return
 	}
-	title := r.URI
 	for _, p := range t.panels {
 		if p.set == r.Series {
+			t.show(p)
 			return
 		}
 	}
-	p := newChartPanel(title, r.Series, defaultSeries, nil, t.closePanel)
+	title := observationTitle(r)
+	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI), icon: observationIcon}
+	p := newChartPanel(name, r.Series, defaultSeries, nil, t.closePanel)
 	p.paused = func() bool { cur, ok := t.row(id); return ok && cur.Paused }
 	t.addPanel(p)
 }
@@ -224,7 +230,8 @@ func (t *ObserveTab) Compare(key string) {
 	if len(lines) == 0 {
 		return
 	}
-	t.addPanel(newChartPanel(fmt.Sprintf("%s of %s", key, human.Plural(len(lines), "observation")), nil, nil, lines[:min(len(lines), maxChartSeries)], t.closePanel))
+	title := fmt.Sprintf("%s of %s", key, human.Plural(len(lines), "observation"))
+	t.addPanel(newChartPanel(chartName{full: title, short: title, file: title, icon: theme.ViewRestoreIcon()}, nil, nil, lines[:min(len(lines), maxChartSeries)], t.closePanel))
 }
 
 // fieldsOfAll are the fields the observations have, sorted.
@@ -245,117 +252,109 @@ func (t *ObserveTab) fieldsOfAll() []string {
 	return out
 }
 
-func (t *ObserveTab) parentWindow() fyne.Window {
-	if c := fyne.CurrentApp().Driver().CanvasForObject(t.root); c != nil {
-		return windowOf(c)
-	}
-	return nil
-}
-
-func (t *ObserveTab) askCompare() {
-	w := t.parentWindow()
-	if w == nil {
-		return
-	}
-	fields := t.fieldsOfAll()
-	if len(fields) == 0 {
-		dialog.ShowInformation("Compare across devices", "No observation has numeric values yet: observe the same resource on several devices first.", w)
-		return
-	}
-	pick := widget.NewSelect(fields, nil)
-	pick.SetSelected(fields[0])
-	if slices.Contains(fields, "bat_voltage") {
-		pick.SetSelected("bat_voltage")
-	}
-	dialog.ShowForm("Compare a field across devices", "Chart", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Field", pick)}, func(ok bool) {
-			if ok {
-				t.Compare(pick.Selected)
-			}
-		}, w)
-}
-
-func (t *ObserveTab) askFromHistory() {
-	w := t.parentWindow()
-	if w == nil || t.FromHistory == nil {
-		return
-	}
-	device := widget.NewEntry()
-	device.SetPlaceHolder("SSN001350050005E7D6.sim.starfish.test")
-	path := widget.NewEntry()
-	path.SetText("/sys/stats?mod=pwr")
-	since := widget.NewSelect([]string{"1 h", "10 min", "1 day"}, nil)
-	since.SetSelected("1 h")
-	if len(t.rows) > 0 {
-		device.SetText(t.rows[0].Device)
-	}
-	dialog.ShowForm("Chart from history", "Chart", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Device", device), widget.NewFormItem("Path", path), widget.NewFormItem("The last", since),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		if strings.TrimSpace(device.Text) == "" {
-			t.hint.SetText("Name the device whose history to chart: its values would be mixed with every other device's.")
-			t.hint.Show()
-			return
-		}
-		d := map[string]time.Duration{"10 min": 10 * time.Minute, "1 h": time.Hour, "1 day": 24 * time.Hour}[since.Selected]
-		t.ChartFromHistory(strings.TrimSpace(device.Text), path.Text, d)
-	}, w)
-}
-
-// ChartFromHistory rebuilds a chart of a device's resource over the last since from the
-// history, off the main goroutine.
-func (t *ObserveTab) ChartFromHistory(device, path string, since time.Duration) {
-	if t.FromHistory == nil {
-		return
-	}
-	t.hint.SetText(fmt.Sprintf("Reading the history of %s %s…", human.ShortHost(device), path))
-	t.hint.Show()
-	go func() {
-		set, n, err := t.FromHistory(device, path, since)
-		t.Do(func() {
-			switch {
-			case err != nil:
-				t.hint.SetText("No chart from the history: " + err.Error())
-			case n == 0:
-				t.hint.SetText(fmt.Sprintf("The history holds no answer of %s %s in the last %s.", human.ShortHost(device), path, human.Rough(since)))
-			default:
-				t.hint.Hide()
-				title := fmt.Sprintf("%s %s, the last %s from the history (%s)", human.ShortHost(device), path, human.Rough(since), human.Plural(n, "answer"))
-				p := newChartPanel(title, set, defaultSeries, nil, t.closePanel)
-				p.window.SetSelected("all")
-				t.addPanel(p)
-			}
-		})
-	}()
-}
-
+// addPanel opens a chart and shows it; its short name is made unique for the switcher.
 func (t *ObserveTab) addPanel(p *chartPanel) {
+	base := p.name.short
+	for n := 2; slices.ContainsFunc(t.panels, func(q *chartPanel) bool { return q.name.short == p.name.short && q.name.icon == p.name.icon }); n++ {
+		p.name.short = fmt.Sprintf("%s (%d)", base, n)
+	}
 	t.panels = append(t.panels, p)
-	t.hint.Hide()
-	t.charts.Add(p.root)
+	t.say("")
+	t.show(p)
+}
+
+// show puts p's chart and tools on the chart side, refreshed at once.
+func (t *ObserveTab) show(p *chartPanel) {
+	if t.shown != p {
+		t.shown = p
+		t.toolsSlot.Objects = []fyne.CanvasObject{p.tools}
+		t.chartSlot.Objects = []fyne.CanvasObject{p.chart}
+		t.toolsSlot.Refresh()
+		t.chartSlot.Refresh()
+		p.dirty = true
+	}
+	t.noCharts.Hide()
+	t.bar.Show()
+	t.switcher.SetText(p.name.short)
+	t.switcher.Tip = p.name.full
+	// An observation's chart, the usual one, gives the room of its icon to its name.
+	t.kind.SetResource(p.name.icon)
+	if p.name.icon == observationIcon {
+		t.kind.Hide()
+	} else {
+		t.kind.Show()
+	}
+	t.bar.Refresh()
+	t.selectRowOf(p)
 	p.refresh()
 }
 
-func (t *ObserveTab) closePanel(p *chartPanel) {
-	// The list would ignore a click on the row still selected: a closed chart must be
-	// reopenable from it.
-	t.list.UnselectAll()
-	t.panels = slices.DeleteFunc(t.panels, func(q *chartPanel) bool { return q == p })
-	t.charts.Remove(p.root)
-	if len(t.panels) == 0 {
-		t.hint.SetText("Select an observation to chart its values.")
-		t.hint.Show()
+// showChartMenu lists the open charts under the switcher, the one shown ticked.
+func (t *ObserveTab) showChartMenu() {
+	c := fyne.CurrentApp().Driver().CanvasForObject(t.switcher)
+	if c == nil {
+		return
 	}
+	menu := fyne.NewMenu("")
+	for _, p := range t.panels {
+		item := fyne.NewMenuItem(p.name.short, func() { t.show(p) })
+		item.Icon = p.name.icon
+		item.Checked = p == t.shown
+		menu.Items = append(menu.Items, item)
+	}
+	widget.ShowPopUpMenuAtRelativePosition(menu, c, fyne.NewPos(0, t.switcher.Size().Height), t.switcher)
 }
 
-// RefreshCharts takes a snapshot of every chart's series and redraws those that changed
-// (main goroutine).
+// selectRowOf selects the row of the observation p charts, or none: a click on the row of
+// a chart not shown must show it, and the list ignores a click on the row selected.
+func (t *ObserveTab) selectRowOf(p *chartPanel) {
+	for i, r := range t.rows {
+		if r.Series != nil && r.Series == p.set {
+			t.list.Select(i)
+			return
+		}
+	}
+	t.list.UnselectAll()
+}
+
+func (t *ObserveTab) closePanel(p *chartPanel) {
+	at := slices.Index(t.panels, p)
+	if at < 0 {
+		return
+	}
+	t.panels = slices.Delete(t.panels, at, at+1)
+	t.say("")
+	if len(t.panels) > 0 {
+		t.show(t.panels[min(at, len(t.panels)-1)])
+		return
+	}
+	t.shown = nil
+	t.switcher.SetText("")
+	t.toolsSlot.Objects, t.chartSlot.Objects = nil, nil
+	t.bar.Hide()
+	t.noCharts.Show()
+	t.list.UnselectAll()
+	t.root.Refresh()
+}
+
+// say shows a message about the charts (a history being read, why no chart opened): in the
+// hint while no chart is open, on a line under the chart otherwise. "" clears it.
+func (t *ObserveTab) say(message string) {
+	if message == "" {
+		t.hint.SetText(noChartHint)
+	} else {
+		t.hint.SetText(message)
+	}
+	t.notice.SetText(message)
+	t.notice.Hidden = message == "" || len(t.panels) == 0
+	t.notice.Refresh()
+}
+
+// RefreshCharts takes a snapshot of the shown chart's series and redraws it when they
+// changed (main goroutine).
 func (t *ObserveTab) RefreshCharts() {
-	for _, p := range t.panels {
-		p.refresh()
+	if t.shown != nil {
+		t.shown.refresh()
 	}
 }
 
@@ -367,29 +366,3 @@ func (t *ObserveTab) StartRefreshing() {
 
 // StopRefreshing stops the redraws.
 func (t *ObserveTab) StopRefreshing() { t.refreshing.stopAndWait() }
-
-// describeHealth is "12 notifications · 0 gaps · 0 reorders · last 3 s ago (fresh for 60 s)".
-func describeHealth(r ObservationRow, now time.Time) string {
-	h := r.Health
-	text := fmt.Sprintf("%s · %s · %s · %s", human.Plural(h.Notifications, "notification"), human.Plural(h.Gaps, "gap"), human.Plural(h.Reorders, "reorder"), human.Plural(h.Reregistrations, "re-registration"))
-	if !h.LastAt.IsZero() {
-		text += " · last " + ago(h.Age(now))
-		if h.MaxAge > 0 {
-			text += fmt.Sprintf(" (fresh for %s)", human.Rough(h.MaxAge))
-			if h.Age(now) > h.MaxAge {
-				text += ", stale"
-			}
-		}
-	}
-	switch {
-	case r.Ended != "":
-		text += " · ended: " + r.Ended
-	case r.Paused:
-		text += " · paused"
-	case h.LastErr != "":
-		text += " · " + h.LastErr
-	case !h.Registered:
-		text += " · registering…"
-	}
-	return text
-}

@@ -55,9 +55,9 @@ func NewStatusBar() *StatusBar {
 	})
 	s.profile.PlaceHolder = "no profile"
 	s.session = NewFitLabel("No gateway connected: Connection > Connect…")
-	s.session.KeepHead = true
+	s.session.Cut = CutEnd
 	s.message = NewFitLabel("")
-	s.message.KeepHead = true
+	s.message.Cut = CutEnd
 	s.message.SetImportance(widget.LowImportance)
 	s.relogin = widget.NewButtonWithIcon("Log in again", theme.ViewRefreshIcon(), func() {
 		if s.OnRelogin != nil {

@@ -57,7 +57,7 @@ func (m *MeshTree) newRow(bool) fyne.CanvasObject {
 	for i := range r.badges {
 		r.badges[i] = NewFitLabel("")
 	}
-	r.badges[0].KeepHead = true
+	r.badges[0].Cut = CutEnd
 	r.ExtendBaseWidget(r)
 	return r
 }
