@@ -13,6 +13,7 @@ const (
 	prefSplit        = "window.split."
 	prefAnswerBeside = "window.split.answer.beside"
 	prefAnswerBelow  = "window.split.answer.below"
+	prefObserveSplit = "window.split.observe"
 	prefTab          = "window.tab"
 	prefPanelHidden  = "window.panel.hidden"
 	prefPlacement    = "window.answer.placement"
@@ -30,6 +31,9 @@ func (g *gui) restoreLayout() {
 		}
 	}
 	g.workspace.SetResponseOffsets(prefs.FloatWithFallback(prefAnswerBeside, -1), prefs.FloatWithFallback(prefAnswerBelow, -1))
+	if v := prefs.FloatWithFallback(prefObserveSplit, -1); v > 0.05 && v < 0.95 {
+		g.ctrl.observe.SetSplitOffset(v)
+	}
 	if p := prefs.String(prefPlacement); p != "" {
 		g.workspace.SetPlacement(views.ResponsePlacement(p))
 	}
@@ -50,6 +54,7 @@ func (g *gui) saveLayout() {
 	for i, s := range g.workspace.Splits[:2] {
 		prefs.SetFloat(prefSplit+strconv.Itoa(i), s.Offset)
 	}
+	prefs.SetFloat(prefObserveSplit, g.ctrl.observe.SplitOffset())
 	beside, below := g.workspace.ResponseOffsets()
 	prefs.SetFloat(prefAnswerBeside, beside)
 	prefs.SetFloat(prefAnswerBelow, below)
