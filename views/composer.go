@@ -150,7 +150,10 @@ func NewComposer(completions func(typed string) []string) *Composer {
 
 	right := container.NewHBox(c.observe, c.sendButton, c.more)
 	line := container.NewBorder(nil, nil, container.New(fixedWidth{110}, c.method), right, c.uri)
-	c.bar = container.NewVBox(line, c.hint)
+	// The reason Send is disabled shows whole; a very long one (a URI of a hundred words)
+	// scrolls after three lines rather than pushing the request down.
+	hint := container.New(&cappedHeight{lines: 3, label: c.hint}, container.NewVScroll(c.hint))
+	c.bar = container.NewVBox(line, hint)
 	c.settings = container.NewAppTabs(
 		container.NewTabItemWithIcon(ComposerOptions, theme.ListIcon(), c.optionsTab()),
 		container.NewTabItemWithIcon(ComposerPayload, theme.DocumentIcon(), c.payloadTab()),
