@@ -39,9 +39,6 @@ type testWindow struct {
 func openTestWindow(t *testing.T, width, height float32) *testWindow {
 	t.Helper()
 	test.NewTempApp(t)
-	local := time.Local
-	time.Local = time.UTC
-	t.Cleanup(func() { time.Local = local })
 	tw := &testWindow{q: uiqueue.New()}
 	tw.tree = NewMeshTree(newFakeMesh(25))
 	tw.tree.Do = tw.q.Do
