@@ -51,6 +51,7 @@ func runGUI(args []string, stderr io.Writer) int {
 	o.registerMesh(fs)
 	fs.StringVar(&o.Listen, "listen", o.Listen, "UDP address of the embedded gateway (a taken port is replaced by a free one)")
 	screenshots := fs.String("screenshots", "", "drive the window through its main screens, write PNGs to this directory, and quit")
+	shotSize := fs.String("screenshot-size", "1280x800", "the window's size for --screenshots, WIDTHxHEIGHT")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiling endpoints on this loopback address, e.g. 127.0.0.1:6060")
 	var observe multiFlag
 	fs.Var(&observe, "observe", "observe this URI through the embedded gateway from the start, with its chart open (repeatable)")
@@ -66,6 +67,14 @@ func runGUI(args []string, stderr io.Writer) int {
 	ring := logring.New(5000, slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	logger := slog.New(ring)
 	makeFyneCacheDir()
+	var size fyne.Size
+	if *screenshots != "" {
+		var err error
+		if size, err = parseScreenSize(*shotSize); err != nil {
+			fmt.Fprintf(stderr, "gui: --screenshot-size: %v\n", err)
+			return ExitUsage
+		}
+	}
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(views.NewTheme(a.Preferences().Bool(prefCompact)))
@@ -74,7 +83,7 @@ func runGUI(args []string, stderr io.Writer) int {
 	status := ExitOK
 	if *screenshots != "" {
 		go func() {
-			if err := g.driveScreenshots(*screenshots); err != nil {
+			if err := g.driveScreenshots(*screenshots, size); err != nil {
 				fmt.Fprintf(stderr, "gui --screenshots: %v\n", err)
 				status = ExitFailure
 			}

@@ -72,7 +72,7 @@ type Composer struct {
 	token         *widget.Entry
 	options       []*optionRow
 	optionsBox    *fyne.Container
-	payloadMode   *widget.RadioGroup
+	payloadMode   *widget.Select
 	payloadEntry  *widget.Entry
 	preview       *widget.Label
 	templates     *widget.Button
@@ -192,9 +192,7 @@ func (c *Composer) newSettingFields() {
 
 // newPayloadFields builds the fields of the Payload tab.
 func (c *Composer) newPayloadFields() {
-	c.payloadMode = widget.NewRadioGroup([]string{modeText, modeHex, modeJSON}, func(string) { c.validate() })
-	c.payloadMode.Horizontal = true
-	c.payloadMode.Required = true
+	c.payloadMode = widget.NewSelect([]string{modeText, modeHex, modeJSON}, func(string) { c.validate() })
 	c.payloadMode.SetSelected(modeText)
 	c.payloadEntry = widget.NewMultiLineEntry()
 	c.payloadEntry.SetPlaceHolder("Payload (none)")
@@ -213,7 +211,7 @@ func (c *Composer) optionsTab() fyne.CanvasObject {
 }
 
 func (c *Composer) payloadTab() fyne.CanvasObject {
-	head := container.NewBorder(nil, nil, nil, c.templates, container.NewHScroll(c.payloadMode))
+	head := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("As"), container.New(fixedWidth{150}, c.payloadMode)), c.templates)
 	foot := container.NewVBox(c.payloadError, container.NewHScroll(c.preview))
 	return container.NewVScroll(container.NewBorder(head, foot, nil, nil, c.payloadEntry))
 }
@@ -307,7 +305,21 @@ func (c *Composer) SendReason() string {
 func (c *Composer) Hint() string { return c.hint.Text }
 
 // SetURI puts uri in the URI box.
-func (c *Composer) SetURI(uri string) { c.uri.SetText(uri) }
+func (c *Composer) SetURI(uri string) {
+	c.uri.SetText(uri)
+	c.showURIEnd()
+}
+
+// showURIEnd puts the URI box's cursor at its end, so that a URI longer than the box shows
+// its path and query (the part that tells resources apart; the device is in the tab's
+// title). A box the user is typing in is left alone.
+func (c *Composer) showURIEnd() {
+	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.uri); cv != nil && cv.Focused() == c.uri {
+		return
+	}
+	c.uri.CursorRow, c.uri.CursorColumn = 0, len([]rune(c.uri.Text))
+	c.uri.Refresh()
+}
 
 // URI is what the URI box holds.
 func (c *Composer) URI() string { return strings.TrimSpace(c.uri.Text) }

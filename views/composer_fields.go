@@ -11,6 +11,7 @@ import (
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
 	"github.com/coap-workbench/coap-workbench/coapengine/payload"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 	"github.com/plgd-dev/go-coap/v3/message"
 )
 
@@ -141,6 +142,10 @@ func previewOf(body []byte, mode string, contentFormat int) string {
 	}
 	if mode == modeHex && printable(body) {
 		return size + ": " + strconv.Quote(string(body))
+	}
+	var clock ssn.TimeSet
+	if len(body) == ssn.TimeSetSize && clock.UnmarshalBinary(body) == nil {
+		return size + ": a Device IC clock record, " + clock.Time().Format("2006-01-02 15:04:05.000") + " UTC"
 	}
 	return size
 }

@@ -53,6 +53,7 @@ func (c *Composer) SetState(s ComposerState) {
 	c.now = nil
 	c.method.SetSelected(s.Method)
 	c.uri.SetText(s.URI)
+	c.showURIEnd()
 	c.nonConfirm.SetSelected(s.Type)
 	selectOrAdd(c.contentFormat, s.ContentFormat)
 	selectOrAdd(c.accept, s.Accept)

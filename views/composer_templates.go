@@ -48,6 +48,9 @@ func (c *Composer) showTemplates() {
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), cv, pos)
 }
 
+// UsePreset fills the composer with a preset's request for the device of the URI box.
+func (c *Composer) UsePreset(p coapengine.RequestPreset) { c.usePreset(p, c.URI()) }
+
 // usePreset fills the composer with a preset's request for device.
 func (c *Composer) usePreset(p coapengine.RequestPreset, device string) {
 	req := p.Build(device, time.Now())

@@ -31,6 +31,7 @@ func (c *Composer) SetRequest(r ComposedRequest) {
 	req := r.Request
 	c.method.SetSelected(coapengine.MethodName(req.Method))
 	c.uri.SetText(req.URI)
+	c.showURIEnd()
 	c.nonConfirm.SetSelected(map[bool]string{false: typeCON, true: typeNON}[req.NonConfirmable])
 	selectOrAdd(c.contentFormat, formatChoice(req.ContentFormat))
 	selectOrAdd(c.accept, formatChoice(req.Accept))

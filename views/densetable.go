@@ -36,7 +36,7 @@ func newDenseTable(heads []string, widths []float32) *denseTable {
 	)
 	d.table.ShowHeaderRow = true
 	// The table's row height is the larger of a cell's and a head's, and the heads are made
-	// outside the compact theme's scope: their height is set here.
+	// outside the table theme's scope: their height is set here.
 	d.table.CreateHeader = func() fyne.CanvasObject { return container.New(compactHeight{}, boldLabel("")) }
 	d.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(d.heads) {
@@ -44,7 +44,7 @@ func newDenseTable(heads []string, widths []float32) *denseTable {
 		}
 	}
 	d.table.StickyColumnCount = 0
-	compact := container.NewThemeOverride(d.table, NewTheme(true))
+	compact := container.NewThemeOverride(d.table, tableTheme())
 	d.root = container.New(&fillLastColumn{table: d}, compact)
 	return d
 }
@@ -132,7 +132,7 @@ func (compactHeight) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (compactHeight) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	th := NewTheme(true)
+	th := tableTheme()
 	h := fyne.MeasureText("Ag", th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true}).Height + 2*th.Size(theme.SizeNameInnerPadding)
 	return fyne.NewSize(40, h)
 }

@@ -78,29 +78,30 @@ func (l *FitLabel) SetTextStyle(s fyne.TextStyle) {
 // fit cuts the text to the width given: the longest middle-cut form that fits.
 func (l *FitLabel) fit(width float32) {
 	text := l.full
-	if width < l.MinSize().Width {
+	size, style := theme.TextSize(), l.label.TextStyle
+	avail := width - 2*theme.InnerPadding()
+	switch {
+	case fyne.MeasureText(text, size, style).Width <= avail:
+		// It fits whole.
+	case width < l.MinSize().Width:
 		text = "" // no room (or not laid out yet): nothing rather than text over the neighbours
-	} else {
-		avail := width - 2*theme.InnerPadding()
-		size, style := theme.TextSize(), l.label.TextStyle
-		if fyne.MeasureText(text, size, style).Width > avail {
-			cut := l.Cut
-			if cut == nil {
-				cut = human.Middle
-			}
-			lo, hi := 1, len([]rune(text))-1
-			best := "…"
-			for lo <= hi {
-				mid := (lo + hi) / 2
-				cand := cut(text, mid)
-				if fyne.MeasureText(cand, size, style).Width <= avail {
-					best, lo = cand, mid+1
-				} else {
-					hi = mid - 1
-				}
-			}
-			text = best
+	default:
+		cut := l.Cut
+		if cut == nil {
+			cut = human.Middle
 		}
+		lo, hi := 1, len([]rune(text))-1
+		best := "…"
+		for lo <= hi {
+			mid := (lo + hi) / 2
+			cand := cut(text, mid)
+			if fyne.MeasureText(cand, size, style).Width <= avail {
+				best, lo = cand, mid+1
+			} else {
+				hi = mid - 1
+			}
+		}
+		text = best
 	}
 	l.cut = text != l.full
 	if l.label.Text != text {

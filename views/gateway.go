@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -111,6 +112,17 @@ func NewGatewayScreen(s GatewaySummary, source GatewayConsoleSource) *GatewayScr
 	}
 	g.root = g.tabs
 	return g
+}
+
+// ShowDevice brings the Devices tab forward with the device called host selected in it.
+func (g *GatewayScreen) ShowDevice(host string) {
+	g.tabs.Select(g.devicesTab)
+	for id := range g.devices.length() {
+		if strings.EqualFold(g.devices.device(id).Name, host) {
+			g.devices.list.Select(id)
+			return
+		}
+	}
 }
 
 // logger is where the fault controls record what they do.

@@ -35,7 +35,7 @@ func newHexView() *hexView {
 		},
 	)
 	v.scroll = container.NewHScroll(v.list)
-	v.root = container.NewThemeOverride(v.scroll, NewTheme(true))
+	v.root = container.NewThemeOverride(v.scroll, tableTheme())
 	return v
 }
 

@@ -122,7 +122,9 @@ func NewInspector(decoders *decode.Registry) *Inspector {
 		i.metrics,
 		container.New(&cappedHeight{lines: 3, label: i.explain}, i.explainS),
 	)
-	i.body = container.NewBorder(head, nil, nil, nil, i.views)
+	// The header and the views' tab bar are drawn at the compact density: the room goes to
+	// the answer itself.
+	i.body = container.NewBorder(container.NewThemeOverride(head, NewTheme(true)), nil, nil, nil, container.NewThemeOverride(i.views, NewTheme(true)))
 	i.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), nil)
 	i.cancel.Hide()
 	i.emptyBox = container.NewPadded(container.NewVBox(i.empty, container.NewHBox(i.cancel)))
@@ -255,7 +257,7 @@ func (i *Inspector) Show(x coapengine.Exchange) {
 	i.title.SetText(RequestTitle(coapengine.MethodName(x.Method()), x.URI))
 	i.title.Tip = coapengine.MethodName(x.Method()) + " " + x.URI
 	// A resource answered to a GET can be observed from here (its notifications then chart).
-	i.observe.Hidden = x.Response == nil || x.Method() != codes.GET || x.Notification
+	i.observe.Hidden = !x.OK() || x.Method() != codes.GET || x.Notification
 	i.showCode(x)
 	d := x.Decode(i.decoders)
 	metrics := metricsOf(x)

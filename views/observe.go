@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,8 +41,10 @@ var defaultSeries = []string{"bat_voltage", "sleep_pct"}
 // chartRefresh is how often charts take a snapshot of their series (at most).
 const chartRefresh = 100 * time.Millisecond
 
-// observationIcon marks the charts of observations in the chart switcher's menu.
-var observationIcon = theme.VisibilityIcon()
+// observationIcon marks the charts of observations in the chart switcher's menu. It is
+// looked up when first needed: a theme's icon asks for the running app, which package
+// initialisation comes before.
+var observationIcon = sync.OnceValue(func() fyne.Resource { return theme.VisibilityIcon() })
 
 // noChartHint is what the chart side says while no chart is open.
 const noChartHint = "Select an observation to chart its values, or:"
@@ -204,7 +207,7 @@ func (t *ObserveTab) OpenChart(id int) {
 		}
 	}
 	title := observationTitle(r)
-	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI), icon: observationIcon}
+	name := chartName{full: title, short: title, file: human.ShortHost(r.Device) + resourceOf(r.URI), icon: observationIcon()}
 	p := newChartPanel(name, r.Series, defaultSeries, nil, t.closePanel)
 	p.paused = func() bool { cur, ok := t.row(id); return ok && cur.Paused }
 	t.addPanel(p)
@@ -279,7 +282,7 @@ func (t *ObserveTab) show(p *chartPanel) {
 	t.switcher.Tip = p.name.full
 	// An observation's chart, the usual one, gives the room of its icon to its name.
 	t.kind.SetResource(p.name.icon)
-	if p.name.icon == observationIcon {
+	if p.name.icon == observationIcon() {
 		t.kind.Hide()
 	} else {
 		t.kind.Show()

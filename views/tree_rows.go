@@ -87,6 +87,19 @@ func deviceLook(d *treeDevice) rowLook {
 	if d.tree != nil && !d.tree.Reachable && !d.loading {
 		look.badges = append(look.badges, badge{text: "unreachable", tip: d.tree.Err, importance: widget.DangerImportance})
 	}
+	// A narrow tree has no room for the badges: the icon and the name's tooltip say the same.
+	var worst []string
+	for _, b := range look.badges[1:] {
+		worst = append(worst, b.tip)
+		if b.importance == widget.WarningImportance || b.importance == widget.DangerImportance {
+			if d.tree == nil || d.tree.Reachable {
+				look.icon = theme.WarningIcon() // an unreachable device keeps its error icon
+			}
+		}
+	}
+	if len(worst) > 0 {
+		look.nameTip += "\n" + strings.Join(worst, "\n")
+	}
 	return look
 }
 
@@ -94,12 +107,11 @@ func deviceLook(d *treeDevice) rowLook {
 // and its link attributes ("rt=ssn.pwr ct=42 obs").
 func (m *MeshTree) nodeLook(uid string, row *treeRow) rowLook {
 	look := rowLook{icon: nodeIcon(row.node), name: row.node.Name, nameTip: row.device.listed.Base + row.node.Path}
+	// The attributes come first, cut or dropped before the value when the room runs out.
+	look.badges = append(look.badges, badge{text: linkAttributes(row.node.Resource), importance: widget.LowImportance})
 	if v, ok := row.device.live[row.node.Path]; ok {
 		look.badges = append(look.badges, badge{text: v.text, tip: v.tip, importance: widget.MediumImportance})
 		look.flashAt = v.at
-	}
-	if attrs := linkAttributes(row.node.Resource); attrs != "" {
-		look.badges = append(look.badges, badge{text: attrs, importance: widget.LowImportance})
 	}
 	return look
 }

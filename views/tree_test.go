@@ -412,7 +412,7 @@ func TestAnObservedResourceShowsItsLastValueAndGlowsWhenItChanges(t *testing.T) 
 		t.Fatalf("live value %q", got)
 	}
 	look := m.describe(node, m.rows[node])
-	if len(look.badges) == 0 || look.badges[0].text != "3.56 V" || look.flashAt.IsZero() {
+	if len(look.badges) != 2 || look.badges[1].text != "3.56 V" || look.flashAt.IsZero() {
 		t.Fatalf("the row's look %+v", look)
 	}
 	r := m.newRow(false).(*rowWidget)

@@ -59,7 +59,7 @@ func NewWorkspace(p WorkspaceParts, tabs ...*container.TabItem) *Workspace {
 	requests := container.NewBorder(container.NewVBox(p.RequestTabs, p.Bar), nil, nil, nil,
 		container.New(&placementLayout{w: w}, w.request))
 	w.centre = container.NewVSplit(requests, w.Tabs)
-	w.centre.Offset = 0.64
+	w.centre.Offset = 0.73
 	main := container.NewHSplit(p.Sidebar, w.centre)
 	main.Offset = 0.24
 	w.Splits = []*container.Split{main, w.centre, w.request}
