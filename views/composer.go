@@ -97,6 +97,8 @@ type Composer struct {
 	loading bool
 	// now is the "now" preset last used, rebuilt when it is sent unchanged.
 	now *nowPreset
+	// clock is what "now" means for the presets (tests set it).
+	clock func() time.Time
 
 	// OnSend is called with a valid request when Send is pressed (or Ctrl+Enter).
 	OnSend func(ComposedRequest)
@@ -116,7 +118,7 @@ type Composer struct {
 // NewComposer builds an empty composer; completions lists the URIs that start with (or
 // contain) what was typed.
 func NewComposer(completions func(typed string) []string) *Composer {
-	c := &Composer{completions: completions}
+	c := &Composer{completions: completions, clock: time.Now}
 	methods := make([]string, len(coapengine.Methods))
 	for i, m := range coapengine.Methods {
 		methods[i] = coapengine.MethodName(m)

@@ -160,9 +160,9 @@ func (c *Composer) readOptions() []message.Option {
 	var opts []message.Option
 	var all error
 	for i, r := range c.options {
-		r.describe()
 		if r.blank() {
 			r.problem.Hide()
+			r.describe()
 			continue
 		}
 		opt, err := r.option()
@@ -175,9 +175,11 @@ func (c *Composer) readOptions() []message.Option {
 			} else {
 				r.problem.Hide()
 			}
+			r.describe()
 			continue
 		}
 		r.problem.Hide()
+		r.describe()
 		opts = append(opts, opt)
 	}
 	c.optionsError.Hide()

@@ -53,7 +53,7 @@ func (c *Composer) UsePreset(p coapengine.RequestPreset) { c.usePreset(p, c.URI(
 
 // usePreset fills the composer with a preset's request for device.
 func (c *Composer) usePreset(p coapengine.RequestPreset, device string) {
-	req := p.Build(device, time.Now())
+	req := p.Build(device, c.clock())
 	c.SetRequest(ComposedRequest{Request: req})
 	c.SelectSettings(ComposerPayload)
 	c.now = nil
@@ -99,7 +99,7 @@ func (c *Composer) refreshNow() {
 		c.now = nil
 		return
 	}
-	req := c.now.build(c.now.device, time.Now())
+	req := c.now.build(c.now.device, c.clock())
 	mode, text := payloadFields(req.Payload, req.ContentFormat)
 	c.loading = true
 	c.payloadMode.SetSelected(mode)

@@ -13,6 +13,7 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
+	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
 const statsURI = "coap://SSN001350050005E7D6.sim.starfish.test:4849/sys/stats?mod=pwr"
@@ -215,5 +216,86 @@ func TestAPastedUnregisteredContentFormatIsKept(t *testing.T) {
 	r, ok := c.Request()
 	if !ok || r.Request.ContentFormat != 11542 || r.Request.Accept != 65000 {
 		t.Fatalf("content format %d, accept %d (valid %v: %q)", r.Request.ContentFormat, r.Request.Accept, ok, c.SendReason())
+	}
+}
+
+func TestAPastedObserveDurationIsKeptAndCopiedBack(t *testing.T) {
+	c, _ := newTestComposer(t)
+	if err := c.PasteCoapClient("coap-client -m get -s 20 " + statsURI); err != nil {
+		t.Fatal(err)
+	}
+	r, ok := c.Request()
+	if !ok || !r.Observe || r.ObserveFor != 20*time.Second {
+		t.Fatalf("pasted -s 20: observe %v for %v (valid %v: %q)", r.Observe, r.ObserveFor, ok, c.SendReason())
+	}
+	if !strings.Contains(c.Hint(), "observing for 20 s") {
+		t.Fatalf("hint %q", c.Hint())
+	}
+	line, _ := c.CoapClientLine()
+	if !strings.Contains(line, "-s 20") {
+		t.Fatalf("copied back as %q", line)
+	}
+}
+
+func TestANewOptionRowIsCheckedWhenItsFieldIsLeftNotWhenItIsAdded(t *testing.T) {
+	c, w := newTestComposer(t)
+	c.SetURI(statsURI)
+	c.addRow("", valueText, "", false)
+	if c.SendButton().Disabled() || c.options[0].problem.Visible() {
+		t.Fatalf("an empty new row: send disabled %v, marked %q", c.SendButton().Disabled(), c.options[0].problem.Text)
+	}
+	w.Canvas().Focus(c.options[0].name)
+	test.Type(c.options[0].name, "Colour")
+	if c.options[0].problem.Visible() {
+		t.Fatalf("marked while typing: %q", c.options[0].problem.Text)
+	}
+	if !c.SendButton().Disabled() || !strings.Contains(c.SendReason(), "give its number") {
+		t.Fatalf("send enabled with an unknown option, reason %q", c.SendReason())
+	}
+	w.Canvas().Unfocus()
+	if !c.options[0].problem.Visible() || !strings.Contains(c.options[0].problem.Text, "give its number") {
+		t.Fatalf("left the field: marked %q", c.options[0].problem.Text)
+	}
+	c.options[0].name.SetText("Max-Age (14)")
+	c.options[0].value.SetText("60")
+	r, ok := c.Request()
+	if !ok || len(r.Request.Options) != 1 || r.Request.Options[0].ID != message.MaxAge {
+		t.Fatalf("a picked option: %+v (valid %v)", r.Request.Options, ok)
+	}
+	if !c.options[0].about.Visible() || c.options[0].about.Text == "" {
+		t.Fatal("a known option does not say what it is for")
+	}
+}
+
+func TestAGetWithAPayloadIsSentWithAWarning(t *testing.T) {
+	c, _ := newTestComposer(t)
+	c.SetURI(statsURI)
+	c.SetPayload(modeText, "hello")
+	if c.SendButton().Disabled() || !strings.Contains(c.Hint(), "with a payload") {
+		t.Fatalf("send disabled %v, hint %q", c.SendButton().Disabled(), c.Hint())
+	}
+	r, _ := c.Request()
+	if string(r.Request.Payload) != "hello" {
+		t.Fatalf("payload %q", r.Request.Payload)
+	}
+}
+
+func TestTheClockPresetIsBuiltAgainAtTheTimeOfSending(t *testing.T) {
+	c, _ := newTestComposer(t)
+	at := time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
+	c.clock = func() time.Time { return at }
+	c.SetURI("coap://SSN001350050005E7D6.sim.starfish.test:4849/snsr/sys/time")
+	c.UsePreset(coapengine.SSNPresets()[0])
+	first, ok := c.Request()
+	if !ok || first.Request.Method != codes.PUT || len(first.Request.Payload) != ssn.TimeSetSize || !strings.Contains(c.preview.Text, "clock record") {
+		t.Fatalf("the preset: %+v (valid %v), preview %q", first.Request, ok, c.preview.Text)
+	}
+	at = at.Add(7 * time.Second) // sent a while after it was chosen
+	var sent ComposedRequest
+	c.OnSend = func(r ComposedRequest) { sent = r }
+	c.Send()
+	var a, b ssn.TimeSet
+	if a.UnmarshalBinary(first.Request.Payload) != nil || b.UnmarshalBinary(sent.Request.Payload) != nil || !b.Time().Equal(a.Time().Add(7*time.Second)) {
+		t.Fatalf("sent the clock record %x, built %x at first", sent.Request.Payload, first.Request.Payload)
 	}
 }
