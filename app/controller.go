@@ -286,6 +286,12 @@ func (c *controller) treeAction(a views.TreeAction, t views.TreeTarget) {
 		}
 		c.composer.SetRequest(views.ComposedRequest{Request: coapengine.NewRequest(codes.GET, t.URI), Observe: true})
 		c.composer.Send()
+	case views.ActionOpenInTab:
+		if c.useProfile(t.Profile) {
+			s := views.NewComposerState()
+			s.URI = t.URI
+			c.tabs.Open(s)
+		}
 	case views.ActionDiagnose:
 		if c.useProfile(t.Profile) && c.onDiagnose != nil {
 			c.onDiagnose(t.Device)

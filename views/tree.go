@@ -47,6 +47,7 @@ const (
 	ActionCopyURI
 	ActionCopyCoapClient
 	ActionDiagnose
+	ActionOpenInTab
 )
 
 // The kinds of tree rows, the first byte of their IDs.
@@ -365,6 +366,7 @@ func (m *MeshTree) showMenu(uid string, at fyne.Position) {
 	observe.Disabled = t.Resource == nil || !t.Resource.Observable
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("GET", act(ActionGet)),
+		fyne.NewMenuItem("Open in a new tab", act(ActionOpenInTab)),
 		observe,
 		fyne.NewMenuItem("Diagnose the NIC", act(ActionDiagnose)),
 		fyne.NewMenuItemSeparator(),
