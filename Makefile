@@ -66,8 +66,9 @@ bench:
 bench-compare: test-deps
 	scripts/bench-compare.sh
 
-## screenshots: the real window under Xvfb, driven through its main screens in the light and
-## dark variants; PNGs in docs/screenshots/
+## screenshots: the screenshot tour: the real window under Xvfb at 1024x700, 1280x800 and
+## 1920x1080, light and dark, driven through its main states, failing when the window does not
+## keep its size; PNGs in dist/screenshots/WxH/, the 1280x800 ones copied to docs/screenshots/
 screenshots: build
 	scripts/install-deps.sh screenshots
 	scripts/screenshots.sh ./$(BINARY)
