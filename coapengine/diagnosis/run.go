@@ -15,7 +15,6 @@ import (
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
 	"github.com/coap-workbench/coap-workbench/coapengine/decode"
-	"github.com/coap-workbench/coap-workbench/coapengine/payload"
 	"github.com/coap-workbench/coap-workbench/coapengine/ssn"
 )
 
@@ -284,50 +283,6 @@ func (r *run) deviceIC() Step {
 		return *bad
 	}
 	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC answered: %s %s, built %s.", fieldText(d, "name"), fieldText(d, "version"), fieldText(d, "build_date"))}
-}
-
-func (r *run) clock() Step {
-	d, x, bad := r.decoded("/snsr/sys/time")
-	if bad != nil {
-		return *bad
-	}
-	icTime, ok := d.Number("ic_time")
-	if !ok {
-		return Step{Verdict: Fail, Hop: HopDeviceIC, Explanation: "The Device IC's time could not be read.", Action: "Check the Device IC's firmware."}
-	}
-	// The IC read its clock somewhere during the round trip: compare with its middle, and
-	// allow half the round trip and the clock's one-second resolution, so that a slow link
-	// is not taken for a wrong clock.
-	mid := x.Start.Add(x.RTT / 2)
-	// The IC counts whole seconds: its reading stands for the middle of its second.
-	off := time.Duration((icTime + 0.5 - float64(mid.UnixNano())/1e9) * float64(time.Second))
-	slack := x.RTT/2 + time.Second
-	details := []string{fmt.Sprintf("the Device IC's clock: %s; this computer's at the middle of the round trip: %s (round trip %s)", fieldText(d, "ic_time"), mid.UTC().Format(time.RFC3339), human.RTT(x.RTT))}
-	if off.Abs() > r.opts.ClockWarn+slack {
-		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The Device IC's clock is %s %s this computer's UTC clock (more than %s): its readings carry the wrong time.", off.Abs().Round(time.Second), aheadOrBehind(off), r.opts.ClockWarn),
-			Action: "Set the time: the Set time button, or coap-workbench diagnose --set-time.", Details: details}
-	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC's clock is within %s of this computer's UTC clock.", r.opts.ClockWarn), Details: details}
-}
-
-func aheadOrBehind(d time.Duration) string {
-	if d > 0 {
-		return "ahead of"
-	}
-	return "behind"
-}
-
-// SetTime sets the Device IC's clock of device to now (PUT /snsr/sys/time).
-func SetTime(ctx context.Context, conn *coapengine.Connection, device string, now time.Time) error {
-	req := coapengine.NewRequest(codes.PUT, fmt.Sprintf("coap://%s:%d/snsr/sys/time", device, ssn.MilliPort))
-	req.ContentFormat = ssn.FormatOctets
-	req.Payload = payload.TimeSet(now)
-	x, err := conn.Do(ctx, req)
-	if err != nil || !x.OK() {
-		_, why, _ := blame(x, err)
-		return fmt.Errorf("the time was not set: %s", why)
-	}
-	return nil
 }
 
 func (r *run) power() Step {

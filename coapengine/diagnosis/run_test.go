@@ -145,7 +145,7 @@ func TestASkewedClockWarnsAndSettingTheTimeFixesIt(t *testing.T) {
 	b.dev.SkewClock(-10 * time.Minute)
 	r := Run(t.Context(), b.conn, testbed.SeedHost, quick(), nil)
 	clock := mustStep(t, r, StepClock)
-	if clock.Verdict != Warn || !strings.Contains(clock.Explanation, "10m0s behind this computer") || !strings.Contains(clock.Action, "Set the time") {
+	if clock.Verdict != Warn || !strings.Contains(clock.Explanation, "10 min behind this computer") || !strings.Contains(clock.Action, "Set the time") {
 		t.Fatalf("clock step %+v", clock)
 	}
 	if err := SetTime(t.Context(), b.conn, testbed.SeedHost, time.Now()); err != nil {
