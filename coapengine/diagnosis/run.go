@@ -372,7 +372,7 @@ func (r *run) observe() Step {
 	case <-obs.Done():
 	case <-r.ctx.Done():
 	}
-	watched := r.opts.Now().Sub(began).Round(100 * time.Millisecond)
+	watched := human.Duration(r.opts.Now().Sub(began))
 	h := obs.Health()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.opts.Timeout)
 	defer cancel()
@@ -388,7 +388,7 @@ func (r *run) observe() Step {
 	r.mu.Lock()
 	rebooted, watch := r.report.Rebooted, r.restarts
 	r.mu.Unlock()
-	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, watched, h.Gaps, h.Reorders, h.Reregistrations, h.MaxAge)}
+	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, watched, h.Gaps, h.Reorders, h.Reregistrations, human.Duration(h.MaxAge))}
 	switch {
 	case rebooted:
 		return Step{Verdict: Warn, Hop: HopNIC, Explanation: fmt.Sprintf("The NIC restarted during the diagnosis: its uptime went back from %s to %s.", human.Duration(watch.best.uptime), human.Duration(watch.after)),
