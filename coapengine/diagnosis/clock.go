@@ -29,7 +29,7 @@ import (
 //     resolution, one second, the other way; the first diagnosis decides at the limit itself.
 //
 // A reading lost on the way is tried again with the next one: the step fails only when no
-// reading came back.
+// reading came back (or the first two did not: the IC is off, or the link down).
 
 // clockHysteresis is how far past the limit a clock must go to change the verdict the last
 // diagnosis of the same Device IC gave: the IC's clock counts whole seconds.
@@ -50,6 +50,7 @@ func (r *run) clock() Step {
 	begin := time.Now()
 	var readings []clockReading
 	var lost *Step
+	failures := 0
 	for i := range n {
 		if i > 0 && !r.waitUntil(begin.Add(time.Duration(i)*spacing)) {
 			break
@@ -59,7 +60,10 @@ func (r *run) clock() Step {
 		case bad != nil && final:
 			return *bad
 		case bad != nil:
-			lost = bad
+			lost, failures = bad, failures+1
+			if len(readings) == 0 && failures == 2 {
+				return *lost // twice nothing: the IC is off or the link down, not unlucky
+			}
 		default:
 			readings = append(readings, rd)
 		}
@@ -110,12 +114,13 @@ func clockWarns(offset, limit time.Duration, warnedBefore, known bool) bool {
 	return offset.Abs() > limit
 }
 
-// readClock reads the Device IC's clock once. A reading that did not come back (no answer,
-// or the gateway's 5.04) is worth another try; final says that one that failed is not.
+// readClock reads the Device IC's clock once. A reading that did not come back in time (no
+// answer, the gateway's 5.04, or the NIC's 5.03 when its IC did not answer it) is worth
+// another try; final says that one that failed is not.
 func (r *run) readClock() (rd clockReading, bad *Step, final bool) {
 	d, x, bad := r.decoded("/snsr/sys/time")
 	if bad != nil {
-		lost := x.Response == nil || x.Code() == codes.GatewayTimeout
+		lost := x.Response == nil || x.Code() == codes.GatewayTimeout || x.Code() == codes.ServiceUnavailable
 		return clockReading{}, bad, !lost
 	}
 	icTime, ok := d.Number("ic_time")
