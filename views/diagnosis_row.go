@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/diagnosis"
@@ -76,9 +75,4 @@ func (r *diagnosisRow) plainText() string {
 		}
 	}
 	return b.String()
-}
-
-// lineHeight is the height of one line of the row's text.
-func lineHeight() float32 {
-	return fyne.MeasureText("Xg", theme.TextSize(), fyne.TextStyle{}).Height
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/coap-workbench/coap-workbench/coapengine/diagnosis"
 	"github.com/coap-workbench/coap-workbench/internal/uiqueue"
@@ -233,4 +234,9 @@ func TestABatchShowsItsSummaryInTheTab(t *testing.T) {
 	if len(tab.Steps()) != len(diagnosis.StepIDs) || tab.export.Visible() || !tab.copyMD.Visible() {
 		t.Fatalf("after the batch: %d steps, export shown %v", len(tab.Steps()), tab.export.Visible())
 	}
+}
+
+// lineHeight is the height of one line of a diagnosis row's text.
+func lineHeight() float32 {
+	return fyne.MeasureText("Xg", theme.TextSize(), fyne.TextStyle{}).Height
 }
