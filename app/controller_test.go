@@ -226,6 +226,9 @@ func TestTheWindowsDiagnosisRunsThroughTheCurrentProfileAndKeepsItsReports(t *te
 			t.Fatalf("no %s report: %v", ext, err)
 		}
 	}
+	if kept, err := os.ReadFile(filepath.Join(dir, ReportsDir, ClockVerdictsFile)); err != nil || !strings.Contains(string(kept), `"`+device+`":{"warned":false`) {
+		t.Fatalf("the clock verdict was not kept for the next diagnosis: %v %s", err, kept)
+	}
 	h.ctrl.setCurrent("")
 	if _, err := runner.Diagnose(t.Context(), device, nil); err == nil || !strings.Contains(err.Error(), "no gateway connected") {
 		t.Fatalf("without a profile: %v", err)

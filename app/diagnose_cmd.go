@@ -51,9 +51,16 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	if stop {
 		return exit
 	}
+	// The clock verdicts of earlier diagnoses, the window's too, steady a clock near the limit.
+	clocks := newClockVerdicts(conn.dataDir)
+	defer func() {
+		if err := clocks.Save(); err != nil {
+			fmt.Fprintln(stderr, "diagnose:", err)
+		}
+	}()
 	if *file != "" {
 		return runDiagnoseBatch(batchRequest{conn: &conn, file: *file, domain: *domain, concurrency: *concurrency, summary: *summary, asJSON: *asJSON,
-			opts: diagnosis.Options{Pings: *pings, ObserveFor: *observeFor}, misused: len(positional) > 0 || *report != "" || *setTime}, stdin, stdout, stderr)
+			opts: diagnosis.Options{Pings: *pings, ObserveFor: *observeFor, ClockMemory: clocks.Memory()}, misused: len(positional) > 0 || *report != "" || *setTime}, stdin, stdout, stderr)
 	}
 	if *summary != "" {
 		fmt.Fprintln(stderr, "diagnose: --summary is for a batch: give --file")
@@ -84,7 +91,7 @@ func runDiagnoseWith(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		return exit
 	}
 	defer s.close("diagnose", stderr)
-	opts := diagnosis.Options{Pings: *pings, ObserveFor: *observeFor, Decoders: s.wb.Decoders()}
+	opts := diagnosis.Options{Pings: *pings, ObserveFor: *observeFor, Decoders: s.wb.Decoders(), ClockMemory: clocks.Memory()}
 	progress := func(st diagnosis.Step) {
 		if !*asJSON && st.Verdict == "" {
 			fmt.Fprintf(stderr, "diagnose: %s…\n", st.Title)

@@ -45,12 +45,35 @@ func TestDiagnoseSetsTheTimeWhenAskedAndChecksAgain(t *testing.T) {
 	dev, _ := b.Mesh.Lookup(testbed.SeedHost)
 	dev.SkewClock(time.Hour)
 	code, out, _ := b.run(t, "", "diagnose", "--observe-for", "300ms", "001350050005E7D6")
-	if code != exitDiagnosisWarn || !strings.Contains(out, "WARN    Device IC clock") || !strings.Contains(out, "1h0m0s ahead of this computer's UTC clock") {
+	if code != exitDiagnosisWarn || !strings.Contains(out, "WARN    Device IC clock") || !strings.Contains(out, "1 h ahead of this computer's UTC clock") {
 		t.Fatalf("skewed clock:\n%s", out)
 	}
 	code, out, errOut := b.run(t, "", "diagnose", "--observe-for", "300ms", "--set-time", "001350050005E7D6")
 	if code != ExitOK || !strings.Contains(out, "PASS    Device IC clock                      The time was set; checked again") || !strings.Contains(errOut, "setting the Device IC's time") {
 		t.Fatalf("--set-time:\n%s\n%s", out, errOut)
+	}
+}
+
+func TestDiagnoseKeepsAClockVerdictNearTheLimitFromOneRunToTheNext(t *testing.T) {
+	b := startEngineBed(t)
+	dev, _ := b.Mesh.Lookup(testbed.SeedHost)
+	dev.SkewClock(5700 * time.Millisecond)
+	args := []string{"--observe-for", "300ms", "--pings", "1", "001350050005E7D6"}
+	if code, out, _ := b.run(t, "", "diagnose", args...); code != exitDiagnosisWarn || !strings.Contains(out, "WARN    Device IC clock") {
+		t.Fatalf("5.7 s ahead:\n%s", out)
+	}
+	kept, err := os.ReadFile(filepath.Join(b.Gateway.Config().DataDir, ReportsDir, ClockVerdictsFile))
+	if err != nil || !strings.Contains(string(kept), testbed.SeedHost) {
+		t.Fatalf("the clock verdicts file: %v %s", err, kept)
+	}
+	// Back under the limit, but not by a second: the verdict of the last run stands.
+	dev.SkewClock(4500 * time.Millisecond)
+	if code, out, _ := b.run(t, "", "diagnose", args...); code != exitDiagnosisWarn || !strings.Contains(out, "at the 5.0 s limit, past which the last diagnosis found it") {
+		t.Fatalf("4.5 s ahead after a warning:\n%s", out)
+	}
+	dev.SkewClock(0)
+	if code, out, _ := b.run(t, "", "diagnose", args...); code != ExitOK {
+		t.Fatalf("a clock set right:\n%s", out)
 	}
 }
 

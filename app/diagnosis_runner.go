@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coap-workbench/coap-workbench/coapengine"
@@ -25,6 +27,23 @@ type diagnosisRunner struct {
 	domain  string
 	// base are the options every diagnosis starts from (the defaults when zero).
 	base diagnosis.Options
+
+	clocksOnce sync.Once
+	clocks     *clockVerdicts
+}
+
+// clockVerdicts is the clock memory kept in the data directory, shared with the command.
+func (d *diagnosisRunner) clockVerdicts() *clockVerdicts {
+	d.clocksOnce.Do(func() { d.clocks = newClockVerdicts(d.dataDir) })
+	return d.clocks
+}
+
+// keepClockVerdicts writes the clock memory after a diagnosis; a failure is only logged: the
+// memory steadies verdicts, it is not the diagnosis.
+func (d *diagnosisRunner) keepClockVerdicts() {
+	if err := d.clockVerdicts().Save(); err != nil {
+		slog.Warn("diagnosis", "error", err)
+	}
 }
 
 func (d *diagnosisRunner) Device(text string) (string, error) {
@@ -43,6 +62,7 @@ func (d *diagnosisRunner) connection() (*coapengine.Connection, error) {
 func (d *diagnosisRunner) options() diagnosis.Options {
 	opts := d.base
 	opts.Decoders = d.ctrl.wb.Decoders()
+	opts.ClockMemory = d.clockVerdicts().Memory()
 	return opts
 }
 
@@ -51,6 +71,7 @@ func (d *diagnosisRunner) Diagnose(ctx context.Context, device string, progress 
 	if err != nil {
 		return diagnosis.Report{}, err
 	}
+	defer d.keepClockVerdicts()
 	return diagnosis.Run(ctx, conn, device, d.options(), progress), nil
 }
 
@@ -62,6 +83,7 @@ func (d *diagnosisRunner) SetTime(ctx context.Context, device string) (diagnosis
 	if err := diagnosis.SetTime(ctx, conn, device, time.Now()); err != nil {
 		return diagnosis.Step{}, err
 	}
+	defer d.keepClockVerdicts()
 	opts := d.options()
 	opts.Only = []string{diagnosis.StepClock}
 	step, _ := diagnosis.Run(ctx, conn, device, opts, nil).Step(diagnosis.StepClock)
@@ -74,6 +96,7 @@ func (d *diagnosisRunner) DiagnoseAll(ctx context.Context, devices []string, pro
 	if err != nil {
 		return nil, err
 	}
+	defer d.keepClockVerdicts()
 	return diagnosis.RunBatch(ctx, conn, devices, 4, d.options(), progress), nil
 }
 

@@ -144,7 +144,6 @@ func TestRequestUsageErrors(t *testing.T) {
 		{"-O", "Nonsense,1", "coap://a/x"},
 		{"-b", "100", "coap://a/x"},
 		{"-e", "x", "-f", "y", "-m", "put", "coap://a/x"},
-		{"-e", "payload", "coap://a/x"}, // a GET with a payload
 		{"--raw", "--json", "coap://a/x"},
 		{"--direct", "--token", "x", "coap://a/x"},
 		{"http://a/x"},
@@ -153,7 +152,6 @@ func TestRequestUsageErrors(t *testing.T) {
 		{"--coap-client", "coap-client -m put -f - coap://a/x", "--token", "-"},
 		{"-m", "put", "-f", "-", "--token", "-", "coap://a/x"},
 		{"-B", "-5s", "coap://a/x"},
-		{"--coap-client", "coap-client -m get -e x coap://a/x"}, // a GET with a payload
 	} {
 		if code, _, errOut := b.run(t, "", "request", args...); code != ExitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)

@@ -162,6 +162,11 @@ func newGUI(a fyne.App, logger *slog.Logger, ring *logring.Ring, o GatewayOption
 	)
 	g.workspace.Tabs.OnSelected = func(t *container.TabItem) { g.tabShown(t.Text) }
 	g.ctrl.status.OnTogglePanel = g.workspace.TogglePanel
+	pick := g.ctrl.tree.OnPick
+	g.ctrl.tree.OnPick = func(t views.TreeTarget) {
+		pick(t)
+		g.diagnosis.SetSelectedDevice(t.Device) // the NIC selected is the one to diagnose
+	}
 	g.ctrl.onDiagnose = func(device string) {
 		g.workspace.ShowTab(tabDiagnose)
 		g.diagnosis.Diagnose(device)

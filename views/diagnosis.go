@@ -2,15 +2,10 @@ package views
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
-
-	"github.com/coap-workbench/coap-workbench/internal/human"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,22 +30,38 @@ type DiagnosisRunner interface {
 }
 
 // DiagnosisTab is the support engineer's NIC diagnosis: a device in, a verdict per step out,
-// with what to do, a one-click Set time for a drifting clock, and the report to copy or keep.
+// with what to do, a one-click Set time for a drifting clock, and the report to copy or keep;
+// or a whole list of NICs and a summary of each one's worst step.
+//
+// It fits any pane of 660×170 or more: the steps (or a batch's table) scroll, their
+// explanations and advice wrap inside the scroll, and the one-line texts (the verdict, where
+// the report went) lose their middle rather than widen the tab.
 type DiagnosisTab struct {
 	runner DiagnosisRunner
 	root   fyne.CanvasObject
 
 	device  *widget.Entry
 	run     *widget.Button
+	list    *widget.Button
+	summary *FitLabel
 	problem *widget.Label
-	summary *widget.Label
-	steps   *widget.List
+	// stepBox holds a row per step shown; rowPool keeps the rows made so far, reused.
+	stepBox *fyne.Container
+	rowPool []*diagnosisRow
 	rows    []diagnosis.Step
+	scroll  *container.Scroll
+	batch   *batchView
+	body    *fyne.Container // the steps' scroll, or the batch's table
 	setTime *widget.Button
 	copyMD  *widget.Button
-	saved   *widget.Label
+	export  *widget.Button
+	saved   *FitLabel
 	cancel  context.CancelFunc
 	report  diagnosis.Report
+
+	// typed says the user typed in the device box: the tree's selection leaves it alone
+	// until it is emptied. filling is set while the tab itself writes in the box.
+	typed, filling bool
 
 	// Do runs updates from the runner's goroutines on the main goroutine (fyne.Do; tests
 	// queue them).
@@ -63,15 +74,24 @@ func NewDiagnosisTab(runner DiagnosisRunner) *DiagnosisTab {
 	t.device = widget.NewEntry()
 	t.device.SetPlaceHolder("MAC or host name, e.g. 00:13:50:05:00:05:E7:D6")
 	t.device.OnSubmitted = func(string) { t.Start() }
+	t.device.OnChanged = func(text string) {
+		if !t.filling {
+			t.typed = text != ""
+		}
+	}
 	t.run = widget.NewButtonWithIcon("Diagnose", theme.SearchIcon(), t.toggle)
 	t.run.Importance = widget.HighImportance
+	t.list = widget.NewButtonWithIcon("A list…", theme.FolderOpenIcon(), t.ShowBatchDialog)
 	t.problem = widget.NewLabel("")
 	t.problem.Importance = widget.DangerImportance
 	t.problem.Wrapping = fyne.TextWrapWord
 	t.problem.Hide()
-	t.summary = widget.NewLabelWithStyle("Name a NIC and press Diagnose: each step gets a verdict and what to do.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.summary.Wrapping = fyne.TextWrapWord
-	t.steps = widget.NewList(func() int { return len(t.rows) }, newDiagnosisRow, t.updateRow)
+	t.summary = NewFitLabel("Name a NIC and press Diagnose: each step gets a verdict and what to do.")
+	t.summary.SetTextStyle(fyne.TextStyle{Bold: true})
+	t.stepBox = container.NewVBox()
+	t.scroll = container.NewVScroll(container.NewVBox(t.problem, t.stepBox))
+	t.batch = newBatchView()
+	t.body = container.NewStack(t.scroll)
 	t.setTime = widget.NewButtonWithIcon("Set time", theme.HistoryIcon(), t.startSetTime)
 	t.setTime.Hide()
 	t.copyMD = widget.NewButtonWithIcon("Copy report", theme.ContentCopyIcon(), func() {
@@ -79,63 +99,17 @@ func NewDiagnosisTab(runner DiagnosisRunner) *DiagnosisTab {
 		t.saved.SetText("The report is on the clipboard, as Markdown.")
 	})
 	t.copyMD.Disable()
-	t.saved = widget.NewLabel("")
-	t.saved.Importance = widget.LowImportance
-	t.saved.Truncation = fyne.TextTruncateEllipsis
-	list := widget.NewButtonWithIcon("A list…", theme.FolderOpenIcon(), t.ShowBatchDialog)
-	top := container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("NIC"), container.NewHBox(t.run, list), t.device), t.problem, t.summary)
-	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(t.setTime, t.copyMD), t.saved)
-	t.root = container.NewBorder(top, bottom, nil, nil, t.steps)
+	t.export = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), t.exportBatch)
+	t.export.Hide()
+	t.saved = NewFitLabel("")
+	t.saved.SetImportance(widget.LowImportance)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("NIC"), container.NewHBox(t.run, t.list), t.device),
+		t.summary,
+	)
+	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(t.setTime, t.copyMD, t.export), t.saved)
+	t.root = container.NewBorder(top, bottom, nil, nil, t.body)
 	return t
-}
-
-func newDiagnosisRow() fyne.CanvasObject {
-	verdict := widget.NewLabelWithStyle("WARN", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title := widget.NewLabelWithStyle("NIC answers through the gateway", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Truncation = fyne.TextTruncateEllipsis
-	what := widget.NewLabel("")
-	what.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(70, 36), verdict), nil, container.NewVBox(title, what))
-}
-
-// updateRow shows a step in two lines: its title (and the hop a problem lies on), then what
-// happened, and for a warning or failure what to do.
-func (t *DiagnosisTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	s := t.rows[id]
-	box := o.(*fyne.Container)
-	verdict := box.Objects[1].(*fyne.Container).Objects[0].(*widget.Label)
-	lines := box.Objects[0].(*fyne.Container).Objects
-	text, imp := strings.ToUpper(string(s.Verdict)), verdictImportance(s.Verdict)
-	if s.Verdict == "" {
-		text, imp = "…", widget.LowImportance
-	}
-	verdict.Importance = imp
-	verdict.SetText(text)
-	title := s.Title
-	if s.Hop != diagnosis.HopNone {
-		title += "  ·  " + string(s.Hop)
-	}
-	lines[0].(*widget.Label).SetText(title)
-	what := s.Explanation
-	switch {
-	case s.Verdict == "":
-		what = "running…"
-	case (s.Verdict == diagnosis.Warn || s.Verdict == diagnosis.Fail) && s.Action != "":
-		what += "  What to do: " + s.Action
-	}
-	lines[1].(*widget.Label).SetText(what)
-}
-
-func verdictImportance(v diagnosis.Verdict) widget.Importance {
-	switch v {
-	case diagnosis.Pass:
-		return widget.SuccessImportance
-	case diagnosis.Warn:
-		return widget.WarningImportance
-	case diagnosis.Fail:
-		return widget.DangerImportance
-	}
-	return widget.LowImportance
 }
 
 // Object is the tab's content.
@@ -145,14 +119,32 @@ func (t *DiagnosisTab) Object() fyne.CanvasObject { return t.root }
 func (t *DiagnosisTab) Steps() []diagnosis.Step { return t.rows }
 
 // Summary is the verdict line shown (for tests).
-func (t *DiagnosisTab) Summary() string { return t.summary.Text }
+func (t *DiagnosisTab) Summary() string { return t.summary.Text() }
 
-// Running reports whether a diagnosis runs.
+// Running reports whether a diagnosis, or a batch, runs.
 func (t *DiagnosisTab) Running() bool { return t.cancel != nil }
+
+// SetSelectedDevice tells the tab which device is selected in the tree (a host name; "" when
+// none is): it goes in the device box, so that Diagnose diagnoses it, unless the user typed
+// something else there.
+func (t *DiagnosisTab) SetSelectedDevice(host string) {
+	if t.typed || host == "" || host == t.device.Text {
+		return
+	}
+	t.fill(host)
+}
+
+// fill writes text in the device box as the tab's own, not the user's.
+func (t *DiagnosisTab) fill(text string) {
+	t.filling = true
+	t.device.SetText(text)
+	t.filling = false
+	t.typed = false
+}
 
 // Diagnose puts device in the box and starts (the tree's Diagnose).
 func (t *DiagnosisTab) Diagnose(device string) {
-	t.device.SetText(device)
+	t.fill(device)
 	t.Start()
 }
 
@@ -164,28 +156,25 @@ func (t *DiagnosisTab) toggle() {
 	t.Start()
 }
 
-// Start diagnoses the NIC in the box, unless one runs.
+// Start diagnoses the NIC in the box, unless a diagnosis runs.
 func (t *DiagnosisTab) Start() {
 	if t.cancel != nil {
 		return
 	}
 	device, err := t.runner.Device(t.device.Text)
 	if err != nil {
-		t.problem.SetText(err.Error())
-		t.problem.Show()
+		t.showProblem(err.Error())
 		return
 	}
-	t.problem.Hide()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.cancel = cancel
+	t.showProblem("")
+	ctx := t.begin()
+	t.showSteps()
 	t.rows = t.rows[:0]
-	t.steps.Refresh()
+	t.refreshSteps()
 	t.setTime.Hide()
 	t.copyMD.Disable()
 	t.saved.SetText("")
-	t.summary.SetText("Diagnosing " + device + "…")
-	t.run.SetText("Cancel")
-	t.run.SetIcon(theme.CancelIcon())
+	t.setSummary("Diagnosing "+device+"…", widget.MediumImportance)
 	go func() {
 		r, err := t.runner.Diagnose(ctx, device, func(s diagnosis.Step) {
 			t.Do(func() { t.showStep(s) })
@@ -195,12 +184,10 @@ func (t *DiagnosisTab) Start() {
 			where, saveErr = t.runner.Save(r)
 		}
 		t.Do(func() {
-			cancel()
-			t.cancel = nil
-			t.run.SetText("Diagnose")
-			t.run.SetIcon(theme.SearchIcon())
+			t.end()
 			if err != nil {
-				t.summary.SetText("The diagnosis did not run: " + err.Error())
+				t.setSummary("The diagnosis did not run", widget.DangerImportance)
+				t.showProblem(err.Error())
 				return
 			}
 			t.showReport(r)
@@ -214,35 +201,98 @@ func (t *DiagnosisTab) Start() {
 	}()
 }
 
+// begin makes the Diagnose button a Cancel button for a run, and returns the run's context.
+func (t *DiagnosisTab) begin() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	t.run.SetText("Cancel")
+	t.run.SetIcon(theme.CancelIcon())
+	t.list.Disable()
+	return ctx
+}
+
+// end is begin undone, once the run is over.
+func (t *DiagnosisTab) end() {
+	t.cancel()
+	t.cancel = nil
+	t.run.SetText("Diagnose")
+	t.run.SetIcon(theme.SearchIcon())
+	t.list.Enable()
+}
+
+func (t *DiagnosisTab) setSummary(text string, imp widget.Importance) {
+	t.summary.SetText(text)
+	t.summary.SetImportance(imp)
+}
+
+// showProblem shows why the tab could not do what it was asked, above the steps ("" hides it).
+func (t *DiagnosisTab) showProblem(text string) {
+	t.problem.SetText(text)
+	if text == "" {
+		t.problem.Hide()
+	} else {
+		t.problem.Show()
+	}
+	t.scroll.Refresh()
+	if text != "" {
+		t.scroll.ScrollToTop()
+	}
+}
+
+// showSteps puts the steps in the body, in place of a batch's table.
+func (t *DiagnosisTab) showSteps() {
+	t.body.Objects = []fyne.CanvasObject{t.scroll}
+	t.body.Refresh()
+	t.export.Hide()
+	t.copyMD.Show()
+}
+
 // showStep puts a step that starts (no verdict) or ends in its row.
 func (t *DiagnosisTab) showStep(s diagnosis.Step) {
 	for i := range t.rows {
 		if t.rows[i].ID == s.ID {
 			t.rows[i] = s
-			t.steps.RefreshItem(i)
+			t.rowPool[i].show(s)
+			t.scroll.Refresh()
 			return
 		}
 	}
 	t.rows = append(t.rows, s)
-	t.steps.Refresh()
+	t.refreshSteps()
+}
+
+// refreshSteps shows a row for each of t.rows, reusing the rows made before.
+func (t *DiagnosisTab) refreshSteps() {
+	for len(t.rowPool) < len(t.rows) {
+		t.rowPool = append(t.rowPool, newDiagnosisRow())
+	}
+	objects := make([]fyne.CanvasObject, len(t.rows))
+	for i, s := range t.rows {
+		t.rowPool[i].show(s)
+		objects[i] = t.rowPool[i].box
+	}
+	t.stepBox.Objects = objects
+	t.stepBox.Refresh()
+	t.scroll.Refresh()
 }
 
 func (t *DiagnosisTab) showReport(r diagnosis.Report) {
 	t.report = r
 	t.rows = append(t.rows[:0], r.Steps...)
-	t.steps.Refresh()
-	t.summary.SetText(r.Summary())
-	t.summary.Importance = verdictImportance(r.Worst)
-	t.summary.Refresh()
+	t.refreshSteps()
+	t.setSummary(r.Summary(), verdictImportance(r.Worst))
 	t.copyMD.Enable()
-	// The step that gave the verdict is what the user came for: bring it into view.
-	for i, st := range t.rows {
-		if st.ID == r.FailingStep {
-			t.steps.ScrollTo(i)
-		}
-	}
 	if clock, ok := r.Step(diagnosis.StepClock); ok && clock.Verdict == diagnosis.Warn {
 		t.setTime.Show()
+	} else {
+		t.setTime.Hide()
+	}
+	// The step that gave the verdict is what the user came for: bring it into view.
+	t.scroll.ScrollToTop()
+	for i, st := range t.rows {
+		if st.ID == r.FailingStep {
+			t.scroll.ScrollToOffset(fyne.NewPos(0, t.rowPool[i].box.Position().Y))
+		}
 	}
 }
 
@@ -251,6 +301,7 @@ func (t *DiagnosisTab) startSetTime() {
 	report := t.report
 	t.setTime.Disable()
 	t.run.Disable() // a new diagnosis would be overwritten by this one's re-check
+	t.list.Disable()
 	t.saved.SetText("Setting the Device IC's time…")
 	go func() {
 		step, err := t.runner.SetTime(context.Background(), report.Device)
@@ -262,14 +313,12 @@ func (t *DiagnosisTab) startSetTime() {
 		t.Do(func() {
 			t.setTime.Enable()
 			t.run.Enable()
+			t.list.Enable()
 			if err != nil {
 				t.saved.SetText(err.Error())
 				return
 			}
 			t.showReport(report.WithStep(step))
-			if step.Verdict == diagnosis.Pass {
-				t.setTime.Hide()
-			}
 			switch {
 			case saveErr != nil:
 				t.saved.SetText("The time was set and checked again; the report was not saved: " + saveErr.Error())
@@ -280,57 +329,14 @@ func (t *DiagnosisTab) startSetTime() {
 	}()
 }
 
-// ShowBatchDialog asks for a file of NICs and diagnoses them all, with progress and a summary.
-func (t *DiagnosisTab) ShowBatchDialog() {
-	c := fyne.CurrentApp().Driver().CanvasForObject(t.root)
-	if c == nil {
-		return
+func verdictImportance(v diagnosis.Verdict) widget.Importance {
+	switch v {
+	case diagnosis.Pass:
+		return widget.SuccessImportance
+	case diagnosis.Warn:
+		return widget.WarningImportance
+	case diagnosis.Fail:
+		return widget.DangerImportance
 	}
-	w := windowOf(c)
-	if w == nil {
-		return
-	}
-	dialog.ShowFileOpen(func(in fyne.URIReadCloser, err error) {
-		if err != nil || in == nil {
-			return
-		}
-		devices, err := t.runner.ReadList(in)
-		in.Close()
-		if err == nil && len(devices) == 0 {
-			err = fmt.Errorf("%s names no NIC", in.URI().Name())
-		}
-		if err != nil {
-			dialog.ShowError(err, w)
-			return
-		}
-		t.runBatch(w, devices)
-	}, w)
-}
-
-func (t *DiagnosisTab) runBatch(w fyne.Window, devices []string) {
-	bar := widget.NewProgressBar()
-	bar.Max = float64(len(devices))
-	status := widget.NewLabel(fmt.Sprintf("Diagnosing %s…", human.Plural(len(devices), "NIC")))
-	ctx, cancel := context.WithCancel(context.Background())
-	d := dialog.NewCustomWithoutButtons("Diagnose a list of NICs", container.NewVBox(status, bar), w)
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", cancel)})
-	d.Resize(fyne.NewSize(520, 0))
-	d.Show()
-	go func() {
-		reports, err := t.runner.DiagnoseAll(ctx, devices, func(p diagnosis.BatchProgress) {
-			t.Do(func() {
-				bar.SetValue(float64(p.Done))
-				status.SetText(fmt.Sprintf("%d of %d: %s %s", p.Done, p.Total, human.ShortHost(p.Report.Device), p.Report.Summary()))
-			})
-		})
-		t.Do(func() {
-			cancel()
-			d.Hide()
-			if err != nil {
-				dialog.ShowError(err, w)
-				return
-			}
-			showBatchSummary(w, reports)
-		})
-	}()
+	return widget.LowImportance
 }

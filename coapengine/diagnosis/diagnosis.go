@@ -122,6 +122,12 @@ type Options struct {
 	// ClockWarn is the drift of the Device IC's clock past which the clock step warns.
 	// Default 5 s.
 	ClockWarn time.Duration
+	// ClockReadings is how many times the clock step reads the Device IC's clock, spread
+	// over a second; it decides on their median. Default 5.
+	ClockReadings int
+	// ClockMemory, when set, keeps each device's clock verdict for the next diagnosis, which
+	// changes it only once the clock is a second past the limit the other way (hysteresis).
+	ClockMemory *ClockMemory
 	// BatteryWarn and BatteryFail are the battery volts under which the power step warns
 	// and fails. Defaults 3.30 and 3.15.
 	BatteryWarn, BatteryFail float64
@@ -144,6 +150,9 @@ func (o *Options) defaults() {
 	}
 	if o.ClockWarn <= 0 {
 		o.ClockWarn = 5 * time.Second
+	}
+	if o.ClockReadings <= 0 {
+		o.ClockReadings = 5
 	}
 	if o.BatteryWarn == 0 {
 		o.BatteryWarn = 3.30

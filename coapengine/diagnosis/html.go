@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
 // HTML is the report as one self-contained page: the verdict, the steps, and the battery
@@ -17,7 +19,7 @@ func (r Report) HTML() (string, error) {
 		Summary string
 		Chart   template.HTML
 		Took    string
-	}{r, r.Summary(), batteryChart(r.Power), r.Finished.Sub(r.Started).Round(100 * time.Millisecond).String()})
+	}{r, r.Summary(), batteryChart(r.Power), human.Duration(r.Finished.Sub(r.Started))})
 	return b.String(), err
 }
 

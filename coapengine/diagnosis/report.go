@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/coap-workbench/coap-workbench/internal/human"
 )
 
 // Verdict is the report's verdict as a word: its worst step's, or "cancelled".
@@ -50,7 +52,7 @@ func (r Report) Markdown() string {
 	if r.Gateway != "" {
 		fmt.Fprintf(&b, "- **Gateway:** %s\n", r.Gateway)
 	}
-	fmt.Fprintf(&b, "- **Run:** %s, %s\n", r.Started.UTC().Format(time.RFC3339), r.Finished.Sub(r.Started).Round(100*time.Millisecond))
+	fmt.Fprintf(&b, "- **Run:** %s, %s\n", r.Started.UTC().Format(time.RFC3339), human.Duration(r.Finished.Sub(r.Started)))
 	if r.Rebooted {
 		b.WriteString("- **The NIC restarted during the run.**\n")
 	}

@@ -27,13 +27,11 @@ type run struct {
 	report   *Report
 	progress func(Step)
 	// mu guards what notifications write from the observation's goroutine: the report's
-	// power samples, its Rebooted flag and lastTotal.
-	mu sync.Mutex
-	// lastTotal is the NIC's uptime counter (power statistics' total_time) last read, at
-	// lastAt; stopped is set once the observation has ended.
-	lastTotal float64
-	lastAt    time.Time
-	stopped   bool
+	// power samples, its Rebooted flag and the restart watch; stopped is set once the
+	// observation has ended.
+	mu       sync.Mutex
+	restarts restartWatch
+	stopped  bool
 }
 
 // Run diagnoses device (a host name) through conn, calling progress (when not nil) with each
@@ -287,47 +285,6 @@ func (r *run) deviceIC() Step {
 	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC answered: %s %s, built %s.", fieldText(d, "name"), fieldText(d, "version"), fieldText(d, "build_date"))}
 }
 
-func (r *run) clock() Step {
-	d, x, bad := r.decoded("/snsr/sys/time")
-	if bad != nil {
-		return *bad
-	}
-	icTime, ok := d.Number("ic_time")
-	if !ok {
-		return Step{Verdict: Fail, Hop: HopDeviceIC, Explanation: "The Device IC's time could not be read.", Action: "Check the Device IC's firmware."}
-	}
-	// The IC read its clock somewhere during the round trip: compare with its middle, and
-	// allow half the round trip and the clock's one-second resolution, so that a slow link
-	// is not taken for a wrong clock.
-	mid := x.Start.Add(x.RTT / 2)
-	// The IC counts whole seconds: its reading stands for the middle of its second.
-	off := time.Duration((icTime + 0.5 - float64(mid.UnixNano())/1e9) * float64(time.Second))
-	slack := x.RTT/2 + time.Second
-	details := []string{fmt.Sprintf("the Device IC's clock: %s; this computer's at the middle of the round trip: %s (round trip %s)", fieldText(d, "ic_time"), mid.UTC().Format(time.RFC3339), human.RTT(x.RTT))}
-	if off.Abs() > r.opts.ClockWarn+slack {
-		return Step{Verdict: Warn, Hop: HopDeviceIC, Explanation: fmt.Sprintf("The Device IC's clock is %s %s this computer's UTC clock (more than %s): its readings carry the wrong time.", off.Abs().Round(time.Second), aheadOrBehind(off), r.opts.ClockWarn),
-			Action: "Set the time: the Set time button, or coap-workbench diagnose --set-time.", Details: details}
-	}
-	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The Device IC's clock is within %s of this computer's UTC clock.", r.opts.ClockWarn), Details: details}
-}
-
-func aheadOrBehind(d time.Duration) string {
-	if d > 0 {
-		return "ahead of"
-	}
-	return "behind"
-}
-
-// SetTime sets the Device IC's clock of device to now (PUT /snsr/sys/time).
-func SetTime(ctx context.Context, conn *coapengine.Connection, device string, now time.Time) error {
-	x, err := conn.Do(ctx, coapengine.SetClockRequest(device, now))
-	if err != nil || !x.OK() {
-		_, why, _ := blame(x, err)
-		return fmt.Errorf("the time was not set: %s", why)
-	}
-	return nil
-}
-
 func (r *run) power() Step {
 	d, x, bad := r.decoded("/sys/stats?mod=pwr")
 	if bad != nil {
@@ -339,7 +296,7 @@ func (r *run) power() Step {
 		return Step{Verdict: Fail, Hop: HopNIC, Explanation: "The NIC's power statistics lack the battery or sleep values: another NIC type or firmware.",
 			Action: "Check the NIC's type and firmware version."}
 	}
-	r.notePower(x.Start.Add(x.RTT), d)
+	r.noteAnswer(x, d)
 	details := []string{fmt.Sprintf("battery %.3f V; asleep %.1f %% of the time; radio on %s; %s sent", volts, sleep, fieldText(d, "radio_on_pct"), fieldText(d, "tx_bytes"))}
 	switch {
 	case volts < r.opts.BatteryFail:
@@ -355,37 +312,47 @@ func (r *run) power() Step {
 	return Step{Verdict: Pass, Explanation: fmt.Sprintf("The battery is at %.2f V and the NIC sleeps %.0f %% of the time.", volts, sleep), Details: details}
 }
 
-// notePower keeps a power reading for the report, and notices a NIC whose uptime went back.
-func (r *run) notePower(at time.Time, d decode.Decoded) {
+// notePower keeps a power reading for the report; up, when not nil, is its uptime reading,
+// which tells whether the NIC restarted.
+func (r *run) notePower(at time.Time, d decode.Decoded, up *uptimeReading) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.stopped {
-		return // a notification in flight as the observation ended
-	}
 	volts, okV := d.Number("bat_voltage")
 	sleep, _ := d.Number("sleep_pct")
 	if okV {
 		r.report.Power = append(r.report.Power, PowerSample{At: at, BatteryVolts: volts, SleepPercent: sleep})
 	}
-	// Only a later reading whose uptime went back is a restart: a notification may be
-	// noted before the registration's answer, which is older.
-	if total, ok := d.Number("total_time"); ok && at.After(r.lastAt) {
-		if r.lastTotal > 0 && total < r.lastTotal {
+	if total, ok := d.Number("total_time"); ok && up != nil {
+		up.uptime = time.Duration(total * float64(time.Second))
+		if r.restarts.note(*up) {
 			r.report.Rebooted = true
 		}
-		r.lastTotal, r.lastAt = total, at
 	}
+}
+
+// noteAnswer notes the power statistics d of a GET's answer x, made by the NIC after the
+// request was sent.
+func (r *run) noteAnswer(x coapengine.Exchange, d decode.Decoded) {
+	arrived := x.Start.Add(x.RTT)
+	r.notePower(arrived, d, &uptimeReading{notBefore: x.Start, arrived: arrived})
 }
 
 func (r *run) observe() Step {
 	req := coapengine.NewRequest(codes.GET, r.base+"/sys/stats?mod=pwr")
 	req.Timeout = r.opts.Timeout
+	var order notificationOrder
 	notify := func(x coapengine.Exchange) {
-		if x.OK() {
-			r.notePower(x.Start.Add(x.RTT), x.Decode(r.opts.Decoders))
+		r.mu.Lock()
+		// A notification in flight as the observation ended, or one the NIC made before
+		// another already noted, says nothing new.
+		late := r.stopped || !order.fresh(x)
+		r.mu.Unlock()
+		if late || !x.OK() {
+			return
 		}
+		r.notePower(x.Start, x.Decode(r.opts.Decoders), &uptimeReading{notBefore: x.Start.Add(-maxAge(x)), arrived: x.Start})
 	}
-	obs, first, err := r.conn.Observe(r.ctx, req, func(x coapengine.Exchange) { notify(x) })
+	obs, first, err := r.conn.Observe(r.ctx, req, notify)
 	if err != nil {
 		if first.Response != nil && first.OK() {
 			return Step{Verdict: Warn, Hop: HopNIC, Explanation: "The NIC answered, but does not let its power statistics be observed: " + err.Error() + ".",
@@ -393,14 +360,19 @@ func (r *run) observe() Step {
 		}
 		return failed(first, err, Warn)
 	}
-	notify(first)
+	if first.OK() {
+		// The registration's answer may come from the gateway's relay of an observation
+		// another client holds: the representation it has, perhaps older than the power
+		// step's reading. It goes on the chart, but cannot tell a restart.
+		r.notePower(first.Start.Add(first.RTT), first.Decode(r.opts.Decoders), nil)
+	}
 	began := r.opts.Now()
 	select {
 	case <-time.After(r.opts.ObserveFor):
 	case <-obs.Done():
 	case <-r.ctx.Done():
 	}
-	watched := r.opts.Now().Sub(began).Round(100 * time.Millisecond)
+	watched := human.Duration(r.opts.Now().Sub(began))
 	h := obs.Health()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.opts.Timeout)
 	defer cancel()
@@ -411,20 +383,16 @@ func (r *run) observe() Step {
 	// One more reading after the watch: a NIC that restarted meanwhile, and so lost its
 	// observers, shows it in its uptime.
 	if x, err := r.get("/sys/stats?mod=pwr", true); err == nil && x.OK() {
-		r.mu.Lock()
-		r.stopped = false
-		r.mu.Unlock()
-		r.notePower(x.Start.Add(x.RTT), x.Decode(r.opts.Decoders))
+		r.noteAnswer(x, x.Decode(r.opts.Decoders))
 	}
 	r.mu.Lock()
-	r.stopped = true
-	rebooted := r.report.Rebooted
+	rebooted, watch := r.report.Rebooted, r.restarts
 	r.mu.Unlock()
-	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, watched, h.Gaps, h.Reorders, h.Reregistrations, h.MaxAge)}
+	details := []string{fmt.Sprintf("%d notifications in %s; %d gaps; %d reorders; %d re-registrations; Max-Age %s", h.Notifications, watched, h.Gaps, h.Reorders, h.Reregistrations, human.Duration(h.MaxAge))}
 	switch {
 	case rebooted:
-		return Step{Verdict: Warn, Hop: HopNIC, Explanation: "The NIC restarted during the diagnosis: its uptime went back.",
-			Action: "If nobody rebooted it, watch for more restarts: a failing battery or firmware.", Details: details}
+		return Step{Verdict: Warn, Hop: HopNIC, Explanation: fmt.Sprintf("The NIC restarted during the diagnosis: its uptime went back from %s to %s.", human.Duration(watch.best.uptime), human.Duration(watch.after)),
+			Action: "If nobody rebooted it (or cleared its power statistics), watch for more restarts: a failing battery or firmware.", Details: details}
 	case h.Notifications == 0:
 		return Step{Verdict: Warn, Hop: HopGatewayDevice, Explanation: fmt.Sprintf("No notification arrived in %s.", watched),
 			Action: "The NIC may notify less often than that: observe longer; or notifications are lost on the way.", Details: details}
