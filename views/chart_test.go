@@ -56,9 +56,6 @@ func TestTheLineIsDrawnWhereItsValuesAre(t *testing.T) {
 func newTestChart(t *testing.T, lines ...ChartSeries) (*Chart, *chartRenderer) {
 	t.Helper()
 	test.NewTempApp(t)
-	local := time.Local
-	time.Local = time.UTC // the time labels are in local time
-	t.Cleanup(func() { time.Local = local })
 	c := NewChart(0)
 	c.SetSeries(lines)
 	showInTestWindow(t, c, 800, 320)

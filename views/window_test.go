@@ -1,7 +1,9 @@
 package views
 
 import (
+	"os"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -23,4 +25,11 @@ func assertFits(t testing.TB, what string, o fyne.CanvasObject, width, height fl
 	if m := o.MinSize(); m.Width > width || m.Height > height {
 		t.Fatalf("%s asks for %v×%v, more than the %v×%v it must fit in", what, m.Width, m.Height, width, height)
 	}
+}
+
+// TestMain runs the package's tests in UTC: the goldens and the charts' time labels show local
+// times. It is set once, before any test starts a goroutine that reads it.
+func TestMain(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
 }

@@ -17,9 +17,6 @@ import (
 // and the Observe tab's empty state.
 func TestMainScreenMarkup(t *testing.T) {
 	test.NewTempApp(t)
-	local := time.Local
-	time.Local = time.UTC
-	t.Cleanup(func() { time.Local = local })
 
 	q := uiqueue.New()
 	tree := NewMeshTree(newFakeMesh(3))
