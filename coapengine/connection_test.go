@@ -257,13 +257,13 @@ func TestFixedLocalPortAndItsConflict(t *testing.T) {
 
 func TestInvalidRequestsAreExplained(t *testing.T) {
 	for name, req := range map[string]Request{
-		"http":        NewRequest(codes.GET, "http://x/"),
-		"no host":     NewRequest(codes.GET, "coap:///x"),
-		"bad port":    NewRequest(codes.GET, "coap://x:70000/"),
-		"block 100":   {Method: codes.GET, URI: "coap://x/", BlockSize: 100},
-		"long token":  {Method: codes.GET, URI: "coap://x/", Token: make([]byte, 9)},
-		"no method":   {URI: "coap://x/"},
-		"bad accept":  {Method: codes.GET, URI: "coap://x/", Accept: 70000},
+		"http":       NewRequest(codes.GET, "http://x/"),
+		"no host":    NewRequest(codes.GET, "coap:///x"),
+		"bad port":   NewRequest(codes.GET, "coap://x:70000/"),
+		"block 100":  {Method: codes.GET, URI: "coap://x/", BlockSize: 100},
+		"long token": {Method: codes.GET, URI: "coap://x/", Token: make([]byte, 9)},
+		"no method":  {URI: "coap://x/"},
+		"bad accept": {Method: codes.GET, URI: "coap://x/", Accept: 70000},
 	} {
 		if err := req.Validate(); err == nil {
 			t.Errorf("%s: accepted", name)
