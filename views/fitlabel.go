@@ -26,17 +26,9 @@ type FitLabel struct {
 	Cut func(text string, n int) string
 }
 
-// CutEnd cuts text to at most n runes by dropping its end: "ended: the device did…".
-func CutEnd(text string, n int) string {
-	r := []rune(text)
-	if len(r) <= n {
-		return text
-	}
-	if n < 2 {
-		return "…"
-	}
-	return string(r[:n-1]) + "…"
-}
+// CutEnd cuts text to at most n runes by dropping its end: "ended: the device did…" (for a
+// FitLabel's Cut, when the start of a sentence matters most).
+func CutEnd(text string, n int) string { return human.End(text, n) }
 
 // NewFitLabel is a FitLabel showing text.
 func NewFitLabel(text string) *FitLabel {

@@ -135,3 +135,16 @@ func Middle(s string, n int) string {
 	tail := keep - head
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
+
+// End cuts s to at most n runes by dropping its end, for a sentence whose start matters most:
+// "ended: the device did…".
+func End(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n < 2 {
+		return "…"
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -77,3 +77,12 @@ func TestMiddleKeepsTheHeadAndMoreOfTheTail(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestEndKeepsTheStart(t *testing.T) {
+	if got := End("ended: the device stopped it", 12); got != "ended: the …" {
+		t.Errorf("got %q", got)
+	}
+	if got := End("short", 12); got != "short" {
+		t.Errorf("got %q", got)
+	}
+}
